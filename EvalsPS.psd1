@@ -1,0 +1,24 @@
+@{
+    RootModule           = 'EvalsPS.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5f0c2a3e-7c1d-4a8e-9b57-2d6f1e0b9c41'
+    Author               = 'EvalsPS contributors'
+    CompanyName          = 'EvalsPS'
+    Copyright            = '(c) EvalsPS contributors. MIT License.'
+    Description          = 'Manage OpenAI Evals runs from PowerShell: list, read, cancel and delete eval runs as typed objects, with -WhatIf/-Confirm, retries and full help.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('EvalsPS.format.ps1xml')
+    CmdletsToExport      = @('Get-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun')
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('OpenAI', 'Evals', 'EvalRun', 'AI', 'PSEdition_Desktop', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/evalsps/EvalsPS'
+            LicenseUri   = 'https://github.com/evalsps/EvalsPS/blob/main/LICENSE'
+            ReleaseNotes = 'See CHANGELOG.md.'
+        }
+    }
+}

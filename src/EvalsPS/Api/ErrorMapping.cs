@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace EvalsPS.Api
+{
+    /// <summary>The calls the cmdlets make, so an error can say which failed.</summary>
+    internal enum ApiOperation
+    {
+        GetRun,
+        ListRuns,
+        CancelRun,
+        DeleteRun,
+    }
+
+    /// <summary>The one mapping from a failure to the ErrorRecord a user sees.</summary>
+    internal static class ErrorMapping
+    {
+        internal static ErrorRecord ForSettings(SettingsException failure) =>
+            new ErrorRecord(failure, failure.ErrorId, failure.ErrorId switch
+            {
+                "ApiKeyMissing" => ErrorCategory.AuthenticationError,
+                "UnencryptedAuthenticationRefused" => ErrorCategory.SecurityError,
+                _ => ErrorCategory.InvalidArgument,
+            }, null);
+
+        /// <summary>The target is the run id, or the eval id for a listing.</summary>
+        internal static ErrorRecord ForCall(EvalsApiException failure, ApiOperation operation, string evalId, string? runId)
+        {
+            var (errorId, category) = Classify(failure, operation);
+            string subject = runId is null ? $"Eval '{evalId}'" : $"Run '{runId}' of eval '{evalId}'";
+            var details = new List<string>();
+            if (failure.StatusCode is int status) details.Add($"HTTP {status} {failure.ReasonPhrase}".TrimEnd());
+            if (failure.ApiErrorType != null) details.Add("type " + failure.ApiErrorType);
+            if (failure.ApiErrorCode != null) details.Add("code " + failure.ApiErrorCode);
+            if (failure.ApiErrorParam != null) details.Add("param " + failure.ApiErrorParam);
+            if (failure.RequestId != null) details.Add("request id " + failure.RequestId);
+            if (failure.Attempts > 1) details.Add($"after {failure.Attempts} attempts");
+
+            string message = $"{subject}: {failure.Message}" + (details.Count > 0 ? $" ({string.Join("; ", details)})" : "");
+            var record = new ErrorRecord(new EvalsApiException(failure.Kind, message, failure), errorId, category, (object?)runId ?? evalId);
+            record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = RecommendedAction(failure, errorId) };
+            return record;
+        }
+
+        private static (string, ErrorCategory) Classify(EvalsApiException failure, ApiOperation operation)
+        {
+            switch (failure.Kind)
+            {
+                case FailureKind.Timeout: return ("RequestTimedOut", ErrorCategory.OperationTimeout);
+                case FailureKind.ConnectionFailed: return ("ConnectionFailed", ErrorCategory.ConnectionError);
+                case FailureKind.InvalidJsonResponse: return ("InvalidJsonResponse", ErrorCategory.InvalidResult);
+                case FailureKind.HtmlResponse: return ("HtmlResponse", CategoryFor(failure.StatusCode));
+                case FailureKind.EmptyResponse: return ("EmptyResponse", CategoryFor(failure.StatusCode));
+                case FailureKind.UnreadableErrorResponse: return ("UnreadableErrorResponse", CategoryFor(failure.StatusCode));
+            }
+
+            int status = failure.StatusCode ?? 0;
+            if (status == 404)
+                return (operation == ApiOperation.ListRuns ? "EvalNotFound" : "EvalRunNotFound", ErrorCategory.ObjectNotFound);
+            if (operation == ApiOperation.CancelRun && (status == 400 || status == 409))
+                return ("EvalRunNotCancelable", ErrorCategory.InvalidOperation);
+            return (status switch
+            {
+                400 => "BadRequest",
+                401 => "AuthenticationFailed",
+                403 => "PermissionDenied",
+                408 => "RequestTimeout",
+                409 => "Conflict",
+                422 => "UnprocessableEntity",
+                429 => "RateLimitExceeded",
+                _ when status >= 500 => "ServerError",
+                _ => "HttpError",
+            }, CategoryFor(status));
+        }
+
+        private static ErrorCategory CategoryFor(int? status) => status switch
+        {
+            400 => ErrorCategory.InvalidArgument,
+            401 => ErrorCategory.AuthenticationError,
+            403 => ErrorCategory.PermissionDenied,
+            404 => ErrorCategory.ObjectNotFound,
+            408 => ErrorCategory.OperationTimeout,
+            409 => ErrorCategory.ResourceBusy,
+            422 => ErrorCategory.InvalidArgument,
+            429 => ErrorCategory.LimitsExceeded,
+            int s when s >= 500 => ErrorCategory.ConnectionError,
+            _ => ErrorCategory.InvalidOperation,
+        };
+
+        private static string? RecommendedAction(EvalsApiException failure, string errorId) => errorId switch
+        {
+            "AuthenticationFailed" => "Check the API key: -ApiKey, or $env:OPENAI_API_KEY.",
+            "PermissionDenied" => "Check that the key, organization and project may use this eval.",
+            "RateLimitExceeded" => "Wait and try again, or raise -MaxRetries.",
+            "RequestTimedOut" => "Try again, or raise -TimeoutSec.",
+            "HtmlResponse" => "Check -BaseUri / $env:OPENAI_BASE_URL and any proxy between you and the API.",
+            "ConnectionFailed" => "Check the network and -BaseUri / $env:OPENAI_BASE_URL.",
+            _ => null,
+        };
+    }
+}

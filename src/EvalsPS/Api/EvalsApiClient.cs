@@ -1,0 +1,226 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+using EvalsPS.Serialization;
+
+namespace EvalsPS.Api
+{
+    /// <summary>Where the client reports what it does (verbose) and what it sends (debug).</summary>
+    internal interface IApiLog
+    {
+        void Verbose(string message);
+        void Debug(string message);
+    }
+
+    /// <summary>The Evals runs endpoints over the one HTTP path of the module, with retries and timeouts.</summary>
+    internal sealed class EvalsApiClient
+    {
+        private readonly ConnectionSettings settings;
+        private readonly IApiLog log;
+        private readonly HttpClient http;
+
+        internal EvalsApiClient(ConnectionSettings settings, IApiLog log, HttpClient? http = null)
+        {
+            this.settings = settings;
+            this.log = log;
+            this.http = http ?? HttpTransport.Shared;
+        }
+
+        internal Task<EvalRun> GetRunAsync(string evalId, string runId, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Get, RunPath(evalId, runId), EvalsJsonContext.Default.EvalRun, cancel);
+
+        internal Task<EvalRunPage> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel)
+        {
+            var query = new StringBuilder("?limit=").Append(limit.ToString(CultureInfo.InvariantCulture))
+                .Append("&order=").Append(Uri.EscapeDataString(order));
+            if (status != null) query.Append("&status=").Append(Uri.EscapeDataString(status));
+            if (after != null) query.Append("&after=").Append(Uri.EscapeDataString(after));
+            return SendAsync(HttpMethod.Get, "evals/" + Segment(evalId) + "/runs" + query, EvalsJsonContext.Default.EvalRunPage, cancel);
+        }
+
+        /// <summary>Cancels a run: POST to the run path itself, as the API description and official SDKs do.</summary>
+        internal Task<EvalRun> CancelRunAsync(string evalId, string runId, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Post, RunPath(evalId, runId), EvalsJsonContext.Default.EvalRun, cancel);
+
+        internal async Task<EvalRunDeletion> DeleteRunAsync(string evalId, string runId, CancellationToken cancel)
+        {
+            var deletion = await SendAsync(HttpMethod.Delete, RunPath(evalId, runId), EvalsJsonContext.Default.EvalRunDeletion, cancel).ConfigureAwait(false);
+            deletion.EvalId = evalId;
+            if (string.IsNullOrEmpty(deletion.RunId)) deletion.RunId = runId;
+            return deletion;
+        }
+
+        internal static string RunPath(string evalId, string runId) => "evals/" + Segment(evalId) + "/runs/" + Segment(runId);
+
+        /// <summary>
+        /// An id as one path segment: percent-encoded, dots included, so no id ("..", "a/b", "x?y")
+        /// can reach another endpoint.
+        /// </summary>
+        internal static string Segment(string id) => Uri.EscapeDataString(id).Replace(".", "%2E");
+
+        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, JsonTypeInfo<T> type, CancellationToken cancel)
+        {
+            var uri = new Uri(settings.BaseUri.AbsoluteUri.TrimEnd('/') + "/" + relativePath);
+            for (int attempt = 1; ; attempt++)
+            {
+                TimeSpan? wait;
+                try
+                {
+                    return await SendOnceAsync(method, uri, type, cancel).ConfigureAwait(false);
+                }
+                catch (EvalsApiException failure) when (attempt <= settings.MaxRetries && (wait = RetryWait(failure, attempt)) != null)
+                {
+                    log.Verbose($"Retrying {method} {uri} in {wait.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s after {Describe(failure)} " +
+                                $"(retry {attempt} of {settings.MaxRetries}).");
+                    await Task.Delay(wait.Value, cancel).ConfigureAwait(false);
+                }
+                catch (EvalsApiException failure)
+                {
+                    failure.Attempts = attempt;
+                    throw;
+                }
+            }
+        }
+
+        private TimeSpan? RetryWait(EvalsApiException failure, int attempt)
+        {
+            if (failure.Kind == FailureKind.InvalidJsonResponse) return null;
+            if (failure.StatusCode is int && failure.ResponseHeaders is HttpResponseHeaders headers)
+            {
+                if (!RetryPolicy.IsRetryable(failure.StatusCode.Value, headers)) return null;
+                var requested = RetryPolicy.RequestedDelay(headers, DateTimeOffset.UtcNow);
+                if (requested is TimeSpan asked)
+                {
+                    if (asked > RetryPolicy.MaxRetryAfter)
+                    {
+                        log.Verbose($"Not retrying: the server asked to wait {asked.TotalSeconds:0} s, more than the {RetryPolicy.MaxRetryAfter.TotalSeconds:0} s EvalsPS waits.");
+                        return null;
+                    }
+                    return asked;
+                }
+            }
+            return RetryPolicy.Backoff(attempt - 1);
+        }
+
+        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, JsonTypeInfo<T> type, CancellationToken cancel)
+        {
+            using var request = new HttpRequestMessage(method, uri);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.RevealApiKey());
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (settings.Organization != null) request.Headers.TryAddWithoutValidation("OpenAI-Organization", settings.Organization);
+            if (settings.Project != null) request.Headers.TryAddWithoutValidation("OpenAI-Project", settings.Project);
+            if (method == HttpMethod.Post) request.Content = new ByteArrayContent(Array.Empty<byte>());
+            log.Debug(DescribeRequest(request));
+
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            deadline.CancelAfter(settings.Timeout);
+            var clock = Stopwatch.StartNew();
+            HttpResponseMessage response;
+            byte[] body;
+            try
+            {
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                using (response)
+                {
+                    body = await ReadBodyAsync(response.Content, deadline.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (!cancel.IsCancellationRequested && deadline.IsCancellationRequested)
+            {
+                log.Verbose($"{method} {uri} timed out after {clock.Elapsed.TotalSeconds:0.#} s.");
+                throw new EvalsApiException(FailureKind.Timeout,
+                    $"The request timed out: no complete answer from {uri.Host} within {settings.Timeout.TotalSeconds:0} s (-TimeoutSec).", ex);
+            }
+            catch (Exception ex) when (!cancel.IsCancellationRequested && (ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException))
+            {
+                log.Verbose($"{method} {uri} failed: {Innermost(ex).Message}");
+                throw new EvalsApiException(FailureKind.ConnectionFailed,
+                    $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
+            }
+
+            int status = (int)response.StatusCode;
+            string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+            log.Verbose($"{method} {uri} -> {status} {response.ReasonPhrase} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+            log.Debug(DescribeResponse(response, body.Length));
+
+            if (status >= 200 && status < 300)
+            {
+                try
+                {
+                    return JsonSerializer.Deserialize(body, type)
+                        ?? throw new JsonException("The body was the JSON literal null.");
+                }
+                catch (JsonException ex)
+                {
+                    throw new EvalsApiException(FailureKind.InvalidJsonResponse,
+                        body.Length == 0
+                            ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
+                            : $"The API answered {status} {response.ReasonPhrase} but the body is not the JSON expected ({ex.Message}). It may have been cut off in transit.",
+                        ex)
+                    { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
+                }
+            }
+
+            var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
+            failure.RequestId = requestId;
+            failure.ResponseHeaders = response.Headers;
+            throw failure;
+        }
+
+        private static async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancel)
+        {
+            using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+            long? length = content.Headers.ContentLength;
+            using var buffer = new MemoryStream(length is long known && known > 0 && known < int.MaxValue ? (int)known : 16 * 1024);
+            await stream.CopyToAsync(buffer, 81920, cancel).ConfigureAwait(false);
+            return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+        }
+
+        private static string Describe(EvalsApiException failure) =>
+            failure.StatusCode is int status ? $"{status} {failure.ReasonPhrase}" : failure.Kind == FailureKind.Timeout ? "a timeout" : "a connection failure";
+
+        private static Exception Innermost(Exception ex)
+        {
+            while (ex.InnerException != null) ex = ex.InnerException;
+            return ex;
+        }
+
+        private static string DescribeRequest(HttpRequestMessage request)
+        {
+            var text = new StringBuilder().Append(request.Method).Append(' ').Append(request.RequestUri);
+            foreach (var header in request.Headers)
+            {
+                text.Append("\n  ").Append(header.Key).Append(": ")
+                    .Append(header.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) ? "Bearer ****" : string.Join(", ", header.Value));
+            }
+            return text.ToString();
+        }
+
+        private static string DescribeResponse(HttpResponseMessage response, int bodyLength)
+        {
+            var text = new StringBuilder().Append((int)response.StatusCode).Append(' ').Append(response.ReasonPhrase)
+                .Append(", ").Append(bodyLength.ToString(CultureInfo.InvariantCulture)).Append(" bytes");
+            foreach (var header in response.Headers.Concat(response.Content.Headers))
+                text.Append("\n  ").Append(header.Key).Append(": ").Append(string.Join(", ", header.Value));
+            return text.ToString();
+        }
+    }
+
+    /// <summary>A page of runs as the list endpoint returns it.</summary>
+    internal sealed class EvalRunPage
+    {
+        public EvalsList<EvalRun>? Data { get; set; }
+        public string? FirstId { get; set; }
+        public string? LastId { get; set; }
+        public bool HasMore { get; set; }
+    }
+}

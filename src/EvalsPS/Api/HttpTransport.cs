@@ -1,0 +1,65 @@
+using System;
+using System.Net;
+using System.Net.Http;
+using System.Reflection;
+
+namespace EvalsPS.Api
+{
+    /// <summary>The one HttpClient of the session, and the platform settings it needs.</summary>
+    internal static class HttpTransport
+    {
+        private static readonly Lazy<HttpClient> SharedClient = new Lazy<HttpClient>(Create);
+
+        internal static HttpClient Shared => SharedClient.Value;
+
+        internal static string UserAgent { get; } =
+            $"EvalsPS/{typeof(HttpTransport).Assembly.GetName().Version?.ToString(3)} (PowerShell; {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})";
+
+        private static HttpClient Create()
+        {
+            var client = new HttpClient(CreateHandler(), disposeHandler: true)
+            {
+                // Each call sets its own deadline (-TimeoutSec), so a timeout can be told apart from Ctrl+C.
+                Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+            };
+            client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", UserAgent);
+            return client;
+        }
+
+        private static HttpMessageHandler CreateHandler()
+        {
+            // On PowerShell 7, SocketsHttpHandler gives a connect timeout and pooled-connection recycling;
+            // the module targets netstandard2.0, so it is reached by reflection.
+            var socketsHandlerType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
+            if (socketsHandlerType != null && (bool)(socketsHandlerType.GetProperty("IsSupported", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) ?? true))
+            {
+                var handler = (HttpMessageHandler)Activator.CreateInstance(socketsHandlerType)!;
+                Set(handler, "ConnectTimeout", ConnectionSettings.ConnectTimeout);
+                Set(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
+                Set(handler, "AutomaticDecompression", DecompressionMethods.GZip | DecompressionMethods.Deflate);
+                Set(handler, "UseCookies", false);
+                return handler;
+            }
+
+            EnableTls12();
+            return new HttpClientHandler
+            {
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                UseCookies = false,
+            };
+        }
+
+        /// <summary>
+        /// Windows PowerShell 5.1 on older .NET Framework defaults may leave TLS 1.2 off. Add it to what is
+        /// enabled, never replace it; SystemDefault (0) already lets the OS choose, so leave that alone.
+        /// </summary>
+        internal static void EnableTls12() =>
+            ServicePointManager.SecurityProtocol = WithTls12(ServicePointManager.SecurityProtocol);
+
+        internal static SecurityProtocolType WithTls12(SecurityProtocolType current) =>
+            current == 0 ? current : current | SecurityProtocolType.Tls12;
+
+        private static void Set(object target, string property, object value) =>
+            target.GetType().GetProperty(property)?.SetValue(target, value);
+    }
+}

@@ -1,0 +1,99 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using EvalsPS.Api;
+
+namespace EvalsPS.Commands
+{
+    /// <summary>
+    /// What every EvalsPS cmdlet shares: the connection parameters, settings resolved once per call,
+    /// a cancellation source that Ctrl+C trips, and error reporting through the one mapping.
+    /// </summary>
+    public abstract class EvalsCmdlet : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+        private PipelineDispatcher? dispatcher;
+        private EvalsApiClient? client;
+
+        /// <summary>The OpenAI API key; defaults to $env:OPENAI_API_KEY.</summary>
+        [Parameter]
+        [SecureStringTransformation]
+        public SecureString? ApiKey { get; set; }
+
+        /// <summary>The API's base address; defaults to $env:OPENAI_BASE_URL, then https://api.openai.com/v1.</summary>
+        [Parameter]
+        public Uri? BaseUri { get; set; }
+
+        /// <summary>Sent as OpenAI-Organization; defaults to $env:OPENAI_ORG_ID.</summary>
+        [Parameter]
+        public string? Organization { get; set; }
+
+        /// <summary>Sent as OpenAI-Project; defaults to $env:OPENAI_PROJECT_ID.</summary>
+        [Parameter]
+        public string? Project { get; set; }
+
+        /// <summary>How many times a failed request is tried again.</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int MaxRetries { get; set; } = ConnectionSettings.DefaultMaxRetries;
+
+        /// <summary>How long one request may take, in seconds.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; } = ConnectionSettings.DefaultTimeoutSec;
+
+        /// <summary>Allows sending the key over plain http to a host other than this machine.</summary>
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+        internal EvalsApiClient Client => client ?? throw new InvalidOperationException("BeginProcessing has not run.");
+
+        internal CancellationToken CallCancelled => stopping.Token;
+
+        protected override void BeginProcessing()
+        {
+            dispatcher = new PipelineDispatcher(WriteVerbose, WriteDebug);
+            ConnectionSettings settings;
+            try
+            {
+                settings = ConnectionSettings.Resolve(ApiKey, BaseUri, Organization, Project, MaxRetries, TimeoutSec,
+                    AllowUnencryptedAuthentication.IsPresent, Environment.GetEnvironmentVariable);
+            }
+            catch (SettingsException failure)
+            {
+                ThrowTerminatingError(ErrorMapping.ForSettings(failure));
+                return;
+            }
+            WriteDebug("EvalsPS settings: " + settings);
+            client = new EvalsApiClient(settings, dispatcher);
+        }
+
+        protected override void StopProcessing() => stopping.Cancel();
+
+        public void Dispose()
+        {
+            stopping.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Waits on the pipeline thread for a call, writing its verbose lines; Ctrl+C ends the wait at once.</summary>
+        internal T Await<T>(Task<T> task)
+        {
+            WaitFor(task);
+            return task.GetAwaiter().GetResult();
+        }
+
+        internal void WaitFor(Task task)
+        {
+            dispatcher!.WaitFor(task);
+            if (task.IsCanceled && stopping.IsCancellationRequested) throw new PipelineStoppedException();
+        }
+
+        internal void Drain() => dispatcher!.Drain();
+
+        internal void WriteCallError(EvalsApiException failure, ApiOperation operation, string evalId, string? runId) =>
+            WriteError(ErrorMapping.ForCall(failure, operation, evalId, runId));
+    }
+}

@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using EvalsPS.Api;
+
+namespace EvalsPS.Commands
+{
+    /// <summary>
+    /// PowerShell accepts Write* calls only on the pipeline thread. Requests run on the thread pool,
+    /// so their verbose and debug lines are queued here and written while the pipeline thread waits.
+    /// </summary>
+    internal sealed class PipelineDispatcher : IApiLog
+    {
+        private readonly BlockingCollection<Action> queue = new BlockingCollection<Action>();
+        private readonly int pipelineThread = Thread.CurrentThread.ManagedThreadId;
+        private readonly Action<string> verbose;
+        private readonly Action<string> debug;
+
+        internal PipelineDispatcher(Action<string> verbose, Action<string> debug)
+        {
+            this.verbose = verbose;
+            this.debug = debug;
+        }
+
+        public void Verbose(string message) => Post(() => verbose(message));
+
+        public void Debug(string message) => Post(() => debug(message));
+
+        /// <summary>Blocks the pipeline thread until the task ends, writing queued messages meanwhile.</summary>
+        internal void WaitFor(Task task)
+        {
+            if (!task.IsCompleted)
+            {
+                task.ContinueWith(_ => queue.Add(() => { }), TaskContinuationOptions.ExecuteSynchronously);
+                while (!task.IsCompleted) queue.Take()();
+            }
+            Drain();
+        }
+
+        internal void Drain()
+        {
+            while (queue.TryTake(out var action)) action();
+        }
+
+        private void Post(Action action)
+        {
+            if (Thread.CurrentThread.ManagedThreadId == pipelineThread) action();
+            else queue.Add(action);
+        }
+    }
+}
