@@ -50,6 +50,7 @@ namespace EvalsPS.Api
                 case FailureKind.Timeout: return ("RequestTimedOut", ErrorCategory.OperationTimeout);
                 case FailureKind.ConnectionFailed: return ("ConnectionFailed", ErrorCategory.ConnectionError);
                 case FailureKind.InvalidJsonResponse: return ("InvalidJsonResponse", ErrorCategory.InvalidResult);
+                case FailureKind.UnsafeAddress: return ("UnsafeId", ErrorCategory.InvalidArgument);
                 case FailureKind.HtmlResponse: return ("HtmlResponse", CategoryFor(failure.StatusCode));
                 case FailureKind.EmptyResponse: return ("EmptyResponse", CategoryFor(failure.StatusCode));
                 case FailureKind.UnreadableErrorResponse: return ("UnreadableErrorResponse", CategoryFor(failure.StatusCode));

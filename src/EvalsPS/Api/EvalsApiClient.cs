@@ -69,7 +69,7 @@ namespace EvalsPS.Api
 
         private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, JsonTypeInfo<T> type, CancellationToken cancel)
         {
-            var uri = new Uri(settings.BaseUri.AbsoluteUri.TrimEnd('/') + "/" + relativePath);
+            var uri = RequestUri.Create(settings.BaseUri, relativePath);
             for (int attempt = 1; ; attempt++)
             {
                 TimeSpan? wait;

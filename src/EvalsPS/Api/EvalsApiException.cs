@@ -19,6 +19,8 @@ namespace EvalsPS.Api
         Timeout,
         /// <summary>The connection could not be made, or broke before the answer was complete.</summary>
         ConnectionFailed,
+        /// <summary>An id would change which endpoint is reached on this runtime; nothing was sent.</summary>
+        UnsafeAddress,
     }
 
     /// <summary>A failed call to the Evals API. The message never holds the API key.</summary>
