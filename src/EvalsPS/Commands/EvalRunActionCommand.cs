@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using EvalsPS.Api;
+
+namespace EvalsPS.Commands
+{
+    /// <summary>
+    /// What Stop-EvalRun and Remove-EvalRun share: ids or runs from the pipeline, a prompt per run on the
+    /// pipeline thread in input order, up to -ThrottleLimit requests in flight, and exactly one result or one
+    /// error per input, written in input order.
+    /// </summary>
+    public abstract class EvalRunActionCommand<TResult> : EvalsCmdlet where TResult : class
+    {
+        private protected const string ByIdSet = "ById";
+        private protected const string InputObjectSet = "InputObject";
+        private const int ProgressThreshold = 4;
+
+        private readonly Queue<PendingCall> pending = new Queue<PendingCall>();
+        private readonly List<Task> inFlight = new List<Task>();
+        private readonly ProgressRecord progress;
+        private int done;
+        private bool progressShown;
+
+        private protected EvalRunActionCommand(string activity) =>
+            progress = new ProgressRecord(2, activity, "Starting");
+
+        /// <summary>The eval the runs belong to.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("eval_id")]
+        [ValidateNotNullOrEmpty]
+        public string EvalId { get; set; } = "";
+
+        /// <summary>The runs to act on.</summary>
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("Id", "run_id")]
+        [ValidateNotNullOrEmpty]
+        public string[] RunId { get; set; } = Array.Empty<string>();
+
+        /// <summary>Runs, as Get-EvalRun writes them.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public EvalRun? InputObject { get; set; }
+
+        /// <summary>Writes the result of each call.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Acts without asking; -WhatIf and an explicit -Confirm still apply.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>How many requests may be in flight at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 8;
+
+        /// <summary>The ShouldProcess action, such as "Cancel eval run".</summary>
+        private protected abstract string Action { get; }
+
+        private protected abstract ApiOperation Operation { get; }
+
+        private protected abstract Task<TResult> CallAsync(string evalId, string runId, CancellationToken cancel);
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == InputObjectSet)
+            {
+                var run = InputObject!;
+                Act(run.EvalId, run.Id, run.Name);
+            }
+            else
+            {
+                foreach (var runId in RunId) Act(EvalId, runId, null);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            while (pending.Count > 0)
+            {
+                WaitFor(pending.Peek().Call);
+                WriteHead();
+            }
+            if (progressShown)
+            {
+                progress.StatusDescription = $"{done} done";
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+        }
+
+        private void Act(string evalId, string runId, string? name)
+        {
+            if (string.IsNullOrEmpty(evalId) || string.IsNullOrEmpty(runId))
+            {
+                WriteError(new ErrorRecord(new ArgumentException("The run has no EvalId or Id, so it cannot be addressed."),
+                    "IncompleteRunIdentity", ErrorCategory.InvalidArgument, (object?)runId ?? evalId));
+                return;
+            }
+
+            string target = name is null || name == runId
+                ? $"run '{runId}' of eval '{evalId}'"
+                : $"run '{runId}' ('{name}') of eval '{evalId}'";
+            if (!Confirmed(target)) return;
+
+            while (inFlight.Count >= ThrottleLimit)
+            {
+                WaitFor(Task.WhenAny(inFlight));
+                inFlight.RemoveAll(task => task.IsCompleted);
+                WriteCompletedHeads();
+            }
+
+            var call = CallAsync(evalId, runId, CallCancelled);
+            pending.Enqueue(new PendingCall(evalId, runId, call));
+            inFlight.Add(call);
+            WriteCompletedHeads();
+        }
+
+        private bool Confirmed(string target)
+        {
+            if (Force && !MyInvocation.BoundParameters.ContainsKey("Confirm") && !WhatIfInEffect())
+                return true;
+            return ShouldProcess(target, Action);
+        }
+
+        private bool WhatIfInEffect() =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
+                ? ((SwitchParameter)whatIf).IsPresent
+                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+        private void WriteCompletedHeads()
+        {
+            Drain();
+            while (pending.Count > 0 && pending.Peek().Call.IsCompleted) WriteHead();
+        }
+
+        private void WriteHead()
+        {
+            var head = pending.Dequeue();
+            inFlight.Remove(head.Call);
+            done++;
+            var call = head.Call;
+            if (call.IsCanceled && CallCancelled.IsCancellationRequested) throw new PipelineStoppedException();
+            if (call.Status == TaskStatus.RanToCompletion)
+            {
+                if (PassThru) WriteObject(call.Result);
+            }
+            else if (call.Exception?.InnerException is EvalsApiException failure)
+            {
+                WriteCallError(failure, Operation, head.EvalId, head.RunId);
+            }
+            else
+            {
+                var unexpected = call.Exception?.InnerException ?? new OperationCanceledException();
+                WriteError(new ErrorRecord(unexpected, "UnexpectedFailure", ErrorCategory.NotSpecified, head.RunId));
+            }
+
+            if (done + pending.Count >= ProgressThreshold)
+            {
+                progressShown = true;
+                progress.StatusDescription = $"{done} done, {pending.Count} in flight";
+                WriteProgress(progress);
+            }
+        }
+
+        private readonly struct PendingCall
+        {
+            internal PendingCall(string evalId, string runId, Task<TResult> call)
+            {
+                EvalId = evalId;
+                RunId = runId;
+                Call = call;
+            }
+
+            internal string EvalId { get; }
+            internal string RunId { get; }
+            internal Task<TResult> Call { get; }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System;
+using System.Linq;
+using EvalsPS.FakeApi;
+using EvalsPS.Hosting;
+
+// Usage: dotnet run --project tools/EvalsPS.Try [-- '<PowerShell text>']
+// Without arguments it runs a short tour of the cmdlets against an offline fake of the API.
+using var fake = new FakeEvalsApi().Start();
+fake.AddRuns("eval_demo", 3, "completed");
+fake.AddRuns("eval_demo", 2, "queued");
+fake.AddRun("eval_demo", status: "failed", name: "nightly regression");
+fake.AddRunJson("eval_demo", Fixtures.Get("seed-completions-run"));
+Environment.SetEnvironmentVariable("OPENAI_BASE_URL", fake.BaseUri.ToString());
+Environment.SetEnvironmentVariable("OPENAI_API_KEY", "sk-offline-demo");
+
+var host = new ScriptedHost(Console.Out);
+using var session = new ModuleSession(host);
+Console.WriteLine($"EvalsPS imported from {ModuleSession.ModulePath}; offline fake API at {fake.BaseUri}");
+
+string[] tour = args.Length > 0
+    ? new[] { string.Join(" ", args) }
+    : new[]
+    {
+        "Get-EvalRun -EvalId eval_demo",
+        "Get-EvalRun -EvalId eval_demo -Status queued | Stop-EvalRun -PassThru",
+        "Get-EvalRun -EvalId eval_demo -Status failed | Remove-EvalRun -WhatIf",
+        "(Get-EvalRun -EvalId eval_demo -First 1).ResultCounts.ToString()",
+        "Get-EvalRun eval_demo evalrun_missing",
+    };
+
+int failures = 0;
+foreach (var line in tour)
+{
+    Console.WriteLine();
+    Console.WriteLine("PS> " + line);
+    var result = session.Run(line + " | Out-Default");
+    foreach (var error in result.AllErrors)
+    {
+        Console.WriteLine($"{error}\n    + CategoryInfo          : {error.CategoryInfo}\n    + FullyQualifiedErrorId : {error.FullyQualifiedErrorId}");
+        if (args.Length > 0) failures++;
+    }
+}
+Console.WriteLine();
+Console.WriteLine($"{fake.Requests.Count} requests reached the fake API.");
+return failures == 0 ? 0 : 1;
