@@ -1,0 +1,88 @@
+<#
+.SYNOPSIS
+    Builds, documents and tests EvalsPS.
+.DESCRIPTION
+    Build   : dotnet build, then checks that out/EvalsPS holds every file the module ships.
+    Docs    : regenerates en-US help with PlatyPS when it is installed (the build's own generator
+              makes the same files from docs/*.md otherwise).
+    Test    : the hosted suite (dotnet test), then the Pester suite in a child process.
+    Pester  : only the Pester suite, in a child process so the module dll is not locked here.
+    Clean   : removes out/ and every bin/ and obj/.
+.EXAMPLE
+    ./build.ps1 -Task Build, Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Docs', 'Test', 'Pester', 'Clean')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Debug'
+)
+
+$ErrorActionPreference = 'Stop'
+$root = $PSScriptRoot
+$moduleDir = Join-Path $root 'out/EvalsPS'
+
+# Everything the module folder must hold; the build fails loudly when one is missing.
+$shippedFiles = @(
+    'EvalsPS.psd1'
+    'EvalsPS.dll'
+    'EvalsPS.format.ps1xml'
+    'en-US/EvalsPS.dll-Help.xml'
+    'en-US/about_EvalsPS.help.txt'
+    'Dependencies/System.Text.Json.dll'
+)
+
+function Invoke-Dotnet {
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Assert-ModuleLayout {
+    $missing = $shippedFiles | Where-Object { -not (Test-Path (Join-Path $moduleDir $_)) }
+    if ($missing) { throw "out/EvalsPS is missing: $($missing -join ', ')" }
+    Write-Host "out/EvalsPS holds all $($shippedFiles.Count) expected files."
+}
+
+function Invoke-PesterSuite {
+    if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0')) {
+        Write-Warning 'Pester 5 is not installed: skipping the Pester suite (Install-Module Pester -MinimumVersion 5.0).'
+        return
+    }
+    $pwsh = (Get-Process -Id $PID).Path
+    $script = "`$c = New-PesterConfiguration; `$c.Run.Path = '$root/tests'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration `$c"
+    & $pwsh -NoProfile -Command $script
+    if ($LASTEXITCODE -ne 0) { throw "The Pester suite failed ($LASTEXITCODE)." }
+}
+
+foreach ($step in $Task) {
+    switch ($step) {
+        'Build' {
+            Invoke-Dotnet build (Join-Path $root 'EvalsPS.sln') -c $Configuration
+            Assert-ModuleLayout
+        }
+        'Docs' {
+            if (Get-Module -ListAvailable platyPS) {
+                Import-Module platyPS
+                New-ExternalHelp -Path (Join-Path $root 'docs') -OutputPath (Join-Path $moduleDir 'en-US') -Force | Out-Null
+                Write-Host 'Help regenerated with PlatyPS.'
+            }
+            else {
+                Write-Host 'PlatyPS is not installed: the help in out/EvalsPS/en-US comes from the build''s own generator (tools/EvalsPS.HelpGen).'
+            }
+        }
+        'Test' {
+            Invoke-Dotnet test (Join-Path $root 'EvalsPS.sln') -c $Configuration
+            Invoke-PesterSuite
+        }
+        'Pester' {
+            Invoke-Dotnet build (Join-Path $root 'EvalsPS.sln') -c $Configuration
+            Invoke-PesterSuite
+        }
+        'Clean' {
+            Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $root 'out')
+            Get-ChildItem $root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using EvalsPS.FakeApi;
+using EvalsPS.Hosting;
+using Xunit;
+
+namespace EvalsPS.Tests
+{
+    /// <summary>
+    /// One fake API and one PowerShell session with EvalsPS imported, per test. The session's
+    /// $PSDefaultParameterValues point every EvalsPS cmdlet at the fake with the test key, so the
+    /// scripts read as a user types them and tests can run in parallel.
+    /// </summary>
+    public abstract class HostedTest : IDisposable
+    {
+        protected const string Key = "sk-test-7f3e9a1c5b2d4e6f8a0b1c2d3e4f5a6b";
+
+        protected HostedTest()
+        {
+            Fake = new FakeEvalsApi { ExpectedApiKey = Key }.Start();
+            Session = new ModuleSession();
+            Session.SetVariable("fakeUri", Fake.BaseUri.ToString());
+            Session.SetVariable("testKey", Key);
+            Session.Run("$PSDefaultParameterValues['*-EvalRun:BaseUri'] = $fakeUri; $PSDefaultParameterValues['*-EvalRun:ApiKey'] = $testKey").ThrowOnError();
+        }
+
+        protected FakeEvalsApi Fake { get; }
+
+        protected ModuleSession Session { get; }
+
+        protected SessionResult Run(string script) => Session.Run(script);
+
+        /// <summary>Runs a script that must not fail, returning its output.</summary>
+        protected PSObject[] Ok(string script) => Run(script).ThrowOnError().Output.ToArray();
+
+        protected static object? Prop(PSObject item, string name) => item.Properties[name]?.Value;
+
+        protected string[] Requests() => Fake.Requests.Select(r => r.Method + " " + r.RawTarget).ToArray();
+
+        protected static void AssertNoKey(SessionResult result) =>
+            Assert.DoesNotContain(Key, result.AllText());
+
+        protected static ErrorRecord SingleError(SessionResult result, string errorId, ErrorCategory category, object? target)
+        {
+            var error = Assert.Single(result.AllErrors);
+            Assert.StartsWith(errorId + ",", error.FullyQualifiedErrorId);
+            Assert.Equal(category, error.CategoryInfo.Category);
+            Assert.Equal(target, error.TargetObject);
+            return error;
+        }
+
+        /// <summary>Undoes what a test class changed beyond its own session and fake.</summary>
+        protected virtual void OnDispose() { }
+
+        public void Dispose()
+        {
+            OnDispose();
+            Session.Dispose();
+            Fake.Dispose();
+        }
+    }
+}
