@@ -20,12 +20,12 @@ namespace EvalsPS.Commands
 
         private readonly Queue<PendingCall> pending = new Queue<PendingCall>();
         private readonly List<Task> inFlight = new List<Task>();
-        private readonly ProgressRecord progress;
+        private readonly string activity;
         private int done;
         private bool progressShown;
 
         private protected EvalRunActionCommand(string activity) =>
-            progress = new ProgressRecord(2, activity, "Starting");
+            this.activity = activity;
 
         /// <summary>The eval the runs belong to.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
@@ -86,9 +86,7 @@ namespace EvalsPS.Commands
             }
             if (progressShown)
             {
-                progress.StatusDescription = $"{done} done";
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(2, activity, $"{done} done") { RecordType = ProgressRecordType.Completed });
             }
         }
 
@@ -161,8 +159,7 @@ namespace EvalsPS.Commands
             if (done + pending.Count >= ProgressThreshold)
             {
                 progressShown = true;
-                progress.StatusDescription = $"{done} done, {pending.Count} in flight";
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(2, activity, $"{done} done, {pending.Count} in flight"));
             }
         }
 

@@ -63,7 +63,7 @@ namespace EvalsPS.Commands
             ulong seen = 0, written = 0;
             int pages = 0;
             string? after = null;
-            var progress = new ProgressRecord(1, $"Listing runs of eval {EvalId}", "Starting");
+            string activity = $"Listing runs of eval {EvalId}";
 
             while (written < first)
             {
@@ -96,15 +96,12 @@ namespace EvalsPS.Commands
                     break;
                 }
                 after = page.LastId ?? runs[runs.Count - 1].Id;
-                progress.StatusDescription = $"{written} runs so far ({pages} pages)";
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(1, activity, $"{written} runs so far ({pages} pages)"));
             }
 
             if (pages > 1)
             {
-                progress.StatusDescription = $"{written} runs";
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(1, activity, $"{written} runs") { RecordType = ProgressRecordType.Completed });
             }
         }
     }

@@ -9,7 +9,7 @@ namespace EvalsPS.Serialization
     /// <summary>Free-form JSON (items, samples, tool definitions) turned into what PowerShell users expect.</summary>
     internal static class JsonValues
     {
-        /// <summary>Objects become PSCustomObjects, arrays object[], numbers long or double: as ConvertFrom-Json gives.</summary>
+        /// <summary>Objects become PSCustomObjects, arrays lists that print their items, numbers long or double: as ConvertFrom-Json gives.</summary>
         internal static object? ToPowerShell(JsonElement element)
         {
             switch (element.ValueKind)
@@ -20,9 +20,9 @@ namespace EvalsPS.Serialization
                         result.Properties.Add(new PSNoteProperty(property.Name, ToPowerShell(property.Value)));
                     return result;
                 case JsonValueKind.Array:
-                    var items = new List<object?>();
+                    var items = new EvalsList<object?>();
                     foreach (var item in element.EnumerateArray()) items.Add(ToPowerShell(item));
-                    return items.ToArray();
+                    return items;
                 case JsonValueKind.String:
                     return element.GetString();
                 case JsonValueKind.Number:
