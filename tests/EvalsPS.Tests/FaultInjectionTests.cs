@@ -305,6 +305,23 @@ namespace EvalsPS.Tests
         }
 
         [Fact]
+        public void S27_Ctrl_C_during_a_retry_wait_stops_at_once()
+        {
+            Fake.Enqueue(FakeResponse.Error(429, "Rate limit reached.").WithHeader("retry-after", "60"), times: 5);
+            using var shell = PowerShell.Create();
+            shell.Runspace = Session.Runspace;
+            shell.AddScript($"Get-EvalRun eval_1 {runId}");
+            var handle = shell.BeginInvoke();
+            Assert.True(System.Threading.SpinWait.SpinUntil(() => Fake.Requests.Count == 1 && Fake.Requests[0].ResponseStatus == 429, TimeSpan.FromSeconds(10)));
+            System.Threading.Thread.Sleep(200);
+            var clock = Stopwatch.StartNew();
+            shell.Stop();
+            Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(handle));
+            Within(clock.Elapsed, 2);
+            Assert.Single(Fake.Requests);
+        }
+
+        [Fact]
         public void S25_plain_http_to_another_host_is_refused_before_sending_the_key()
         {
             var result = Run($"Get-EvalRun eval_1 {runId} -BaseUri http://api.example.com/v1 -Verbose -Debug");
