@@ -18,7 +18,7 @@
             Tags         = @('OpenAI', 'Evals', 'EvalRun', 'AI', 'PSEdition_Desktop', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/evalsps/EvalsPS'
             LicenseUri   = 'https://github.com/evalsps/EvalsPS/blob/main/LICENSE'
-            ReleaseNotes = 'See CHANGELOG.md.'
+            ReleaseNotes = 'First release: Get-EvalRun, Stop-EvalRun, Remove-EvalRun. See CHANGELOG.md.'
         }
     }
 }
