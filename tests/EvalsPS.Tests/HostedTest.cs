@@ -38,6 +38,23 @@ namespace EvalsPS.Tests
 
         protected string[] Requests() => Fake.Requests.Select(r => r.Method + " " + r.RawTarget).ToArray();
 
+        /// <summary>
+        /// Starts a script, waits until the fake shows it is mid-call, then stops it as Ctrl+C does.
+        /// Asserts that the pipeline ended as stopped; returns how long stopping took.
+        /// </summary>
+        protected TimeSpan PressCtrlCWhen(string script, Func<bool> inFlight)
+        {
+            using var shell = PowerShell.Create();
+            shell.Runspace = Session.Runspace;
+            shell.AddScript(script);
+            var handle = shell.BeginInvoke();
+            Assert.True(System.Threading.SpinWait.SpinUntil(inFlight, TimeSpan.FromSeconds(10)), "the call never reached the fake");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            shell.Stop();
+            Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(handle));
+            return clock.Elapsed;
+        }
+
         protected static void AssertNoKey(SessionResult result) =>
             Assert.DoesNotContain(Key, result.AllText());
 

@@ -217,15 +217,9 @@ namespace EvalsPS.Tests
             var ids = Fake.AddRuns("eval_1", 40, "queued");
             Fake.Latency = TimeSpan.FromSeconds(20);
             Session.SetVariable("ids", ids.ToArray());
-            using var shell = PowerShell.Create();
-            shell.Runspace = Session.Runspace;
-            shell.AddScript("$ids | ForEach-Object { [pscustomobject]@{ EvalId = 'eval_1'; RunId = $_ } } | Stop-EvalRun -ThrottleLimit 4");
-            var handle = shell.BeginInvoke();
-            Assert.True(SpinWait.SpinUntil(() => Fake.Requests.Count == 4, TimeSpan.FromSeconds(10)));
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            shell.Stop();
-            Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(handle));
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"Stopping took {clock.Elapsed}");
+            var stopping = PressCtrlCWhen("$ids | ForEach-Object { [pscustomobject]@{ EvalId = 'eval_1'; RunId = $_ } } | Stop-EvalRun -ThrottleLimit 4",
+                () => Fake.Requests.Count == 4);
+            Assert.True(stopping < TimeSpan.FromSeconds(5), $"Stopping took {stopping}");
             Thread.Sleep(200);
             Assert.Equal(4, Fake.Requests.Count);
             Assert.All(ids, id => Assert.Equal("queued", Fake.RunStatus("eval_1", id)));
