@@ -7,6 +7,7 @@
               makes the same files from docs/*.md otherwise).
     Test    : the hosted suite (dotnet test), then the Pester suite in a child process.
     Pester  : only the Pester suite, in a child process so the module dll is not locked here.
+              Uses an installed Pester 5, or restores the pinned one from NuGet (tools/TestTools).
     Clean   : removes out/ and every bin/ and obj/.
 .EXAMPLE
     ./build.ps1 -Task Build, Test
@@ -35,7 +36,7 @@ $shippedFiles = @(
 )
 
 function Invoke-Dotnet {
-    & dotnet @args
+    & dotnet @args | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
@@ -45,14 +46,23 @@ function Assert-ModuleLayout {
     Write-Host "out/EvalsPS holds all $($shippedFiles.Count) expected files."
 }
 
+function Get-PesterManifest {
+    # An installed Pester 5 if there is one; otherwise the copy tools/TestTools restores from NuGet.
+    $installed = Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0' | Sort-Object Version -Descending | Select-Object -First 1
+    if ($installed) { return $installed.Path }
+    Invoke-Dotnet restore (Join-Path $root 'tools/TestTools/TestTools.csproj')
+    $restored = Get-ChildItem (Join-Path $root 'out/testtools/pester/*/tools/Pester.psd1') | Select-Object -Last 1
+    if (-not $restored) { throw 'Pester could not be restored from NuGet.' }
+    $restored.FullName
+}
+
 function Invoke-PesterSuite {
-    if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0')) {
-        Write-Warning 'Pester 5 is not installed: skipping the Pester suite (Install-Module Pester -MinimumVersion 5.0).'
-        return
-    }
-    $pwsh = (Get-Process -Id $PID).Path
-    $script = "`$c = New-PesterConfiguration; `$c.Run.Path = '$root/tests'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration `$c"
-    & $pwsh -NoProfile -Command $script
+    $pester = Get-PesterManifest
+    # A child process, so this session never loads (and locks) the module dll.
+    $pwsh = Join-Path $PSHOME $(if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') { 'pwsh.exe' } else { 'pwsh' })
+    $launcher = @(if (Test-Path $pwsh) { $pwsh } else { 'dotnet'; Join-Path $PSHOME 'pwsh.dll' })
+    $script = "Import-Module '$pester'; `$c = New-PesterConfiguration; `$c.Run.Path = '$root/tests'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration `$c"
+    & $launcher[0] @($launcher | Select-Object -Skip 1) -NoProfile -Command $script
     if ($LASTEXITCODE -ne 0) { throw "The Pester suite failed ($LASTEXITCODE)." }
 }
 

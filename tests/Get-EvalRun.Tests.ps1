@@ -1,0 +1,457 @@
+#Requires -Version 5.1
+# Get-EvalRun against the loopback fake: by id, listing and paging, typed objects, settings.
+# The same behaviours as tests/EvalsPS.Tests/GetEvalRunTests.cs, EvalRunObjectTests.cs and EnvironmentTests.cs.
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $fake = Start-TestFake
+}
+
+AfterAll {
+    Stop-TestFake $fake
+}
+
+Describe 'Get-EvalRun' {
+    BeforeEach {
+        Reset-TestFake $fake
+    }
+
+    Context 'by id' {
+        It 'gets one run per id as typed EvalRun objects, one GET per id in order' {
+            $ids = @($fake.AddRuns('eval_byid', 3, 'completed'))
+
+            $runs = @(Get-EvalRun -EvalId eval_byid -RunId $ids)
+
+            $runs | Should -HaveCount 3
+            ($runs.Id -join ',') | Should -Be ($ids -join ',')
+            foreach ($run in $runs) { $run | Should -BeOfType ([EvalsPS.EvalRun]) }
+            (Get-RequestLine $fake) -join "`n" | Should -Be (($ids | ForEach-Object { "GET /v1/evals/eval_byid/runs/$_" }) -join "`n")
+        }
+
+        It 'binds positional ids like named ones' {
+            $id = $fake.AddRun('eval_positional', [NullString]::Value, 'completed', [NullString]::Value)
+
+            $runs = @(Get-EvalRun eval_positional $id)
+
+            $runs | Should -HaveCount 1
+            $runs[0].RunId | Should -Be $id
+            $runs[0].EvalId | Should -Be 'eval_positional'
+        }
+
+        It 'refreshes a piped run by property name' {
+            $id = $fake.AddRun('eval_refresh', [NullString]::Value, 'queued', [NullString]::Value)
+            $run = Get-EvalRun eval_refresh $id
+            Stop-EvalRun eval_refresh $id -Confirm:$false
+
+            $run.Status | Should -Be 'queued'
+            ($run | Get-EvalRun).Status | Should -Be 'canceled'
+        }
+
+        It 'binds rows with eval_id and run_id columns, as Import-Csv writes them' {
+            $a = $fake.AddRun('eval_csv_1', [NullString]::Value, 'completed', [NullString]::Value)
+            $b = $fake.AddRun('eval_csv_2', [NullString]::Value, 'completed', [NullString]::Value)
+            $rows = @(
+                [pscustomobject]@{ eval_id = 'eval_csv_1'; run_id = $a }
+                [pscustomobject]@{ eval_id = 'eval_csv_2'; run_id = $b }
+            )
+
+            $runs = @($rows | Get-EvalRun)
+
+            ($runs.Id -join ',') | Should -Be "$a,$b"
+            ($runs.EvalId -join ',') | Should -Be 'eval_csv_1,eval_csv_2'
+        }
+
+        It 'writes a missing run as a non-terminating ObjectNotFound error and still gets the next id' {
+            $id = $fake.AddRun('eval_missing', [NullString]::Value, 'completed', [NullString]::Value)
+
+            $result = Invoke-Captured { Get-EvalRun eval_missing evalrun_missing, $id }
+
+            $result.Terminating | Should -BeNullOrEmpty
+            $result.Output | Should -HaveCount 1
+            $result.Output[0].Id | Should -Be $id
+            $err = Assert-SingleError $result -ErrorId 'EvalRunNotFound' -Category ObjectNotFound -Target 'evalrun_missing'
+            $err.FullyQualifiedErrorId | Should -Be 'EvalRunNotFound,EvalsPS.Commands.GetEvalRunCommand'
+            $err.ToString() | Should -BeLike "*Run with id 'evalrun_missing' not found.*"
+            $err.ToString() | Should -BeLike '*HTTP 404*'
+            $err.ToString() | Should -Match 'request id req_[0-9]+'
+        }
+
+        It 'stops at the error with -ErrorAction Stop' {
+            { Get-EvalRun eval_missing evalrun_missing_too -ErrorAction Stop } |
+                Should -Throw -ErrorId 'EvalRunNotFound,EvalsPS.Commands.GetEvalRunCommand'
+        }
+
+        It 'percent-encodes <RunId> as one path segment: <Encoded>' -ForEach @(
+            @{ RunId = 'a/b'; Encoded = 'a%2Fb' }
+            @{ RunId = 'a?b=1'; Encoded = 'a%3Fb%3D1' }
+            @{ RunId = 'a#b'; Encoded = 'a%23b' }
+            @{ RunId = '..'; Encoded = '%2E%2E' }
+            @{ RunId = 'a b'; Encoded = 'a%20b' }
+            @{ RunId = '../../files'; Encoded = '%2E%2E%2F%2E%2E%2Ffiles' }
+        ) {
+            $result = Invoke-Captured { Get-EvalRun -EvalId eval_encoding -RunId $RunId }
+
+            $requests = @($fake.Requests)
+            $requests | Should -HaveCount 1
+            $requests[0].RawTarget | Should -BeExactly "/v1/evals/eval_encoding/runs/$Encoded"
+            ($requests[0].Segments -join '|') | Should -BeExactly "v1|evals|eval_encoding|runs|$RunId"
+            $requests[0].Segments | Should -HaveCount 5
+            $null = Assert-SingleError $result -ErrorId 'EvalRunNotFound' -Category ObjectNotFound -Target $RunId
+        }
+
+        It 'sends the key, the organization, the project and a User-Agent' {
+            $id = $fake.AddRun('eval_headers', [NullString]::Value, 'completed', [NullString]::Value)
+
+            $null = Get-EvalRun eval_headers $id -Organization org_1 -Project proj_1
+
+            $requests = @($fake.Requests)
+            $requests | Should -HaveCount 1
+            $headers = $requests[0].Headers
+            $headers['Authorization'] | Should -BeExactly "Bearer $TestKey"
+            $headers['OpenAI-Organization'] | Should -BeExactly 'org_1'
+            $headers['OpenAI-Project'] | Should -BeExactly 'proj_1'
+            $headers['User-Agent'] | Should -BeLike 'EvalsPS/0.1.0*'
+        }
+
+        It 'accepts a SecureString key as well as a plain one' {
+            $id = $fake.AddRun('eval_secure', [NullString]::Value, 'completed', [NullString]::Value)
+            $secure = [System.Net.NetworkCredential]::new('', $TestKey).SecurePassword
+
+            $run = Get-EvalRun eval_secure $id -ApiKey $secure
+
+            $run.Id | Should -Be $id
+            @($fake.Requests)[0].Headers['Authorization'] | Should -BeExactly "Bearer $TestKey"
+        }
+
+        It 'shows method, URL, status and request id with -Verbose, masks the key with -Debug' {
+            $id = $fake.AddRun('eval_verbose', [NullString]::Value, 'completed', [NullString]::Value)
+
+            $result = Invoke-Captured { Get-EvalRun eval_verbose $id @Diag }
+
+            $result.AllErrors | Should -HaveCount 0
+            $result.Output | Should -HaveCount 1
+            $expected = "GET $($fake.BaseUri)/evals/eval_verbose/runs/$id -> 200 OK (request id req_"
+            @($result.Verbose | Where-Object { $_.StartsWith($expected) }) | Should -HaveCount 1
+            @($result.Debug | Where-Object { $_.Contains('Authorization: Bearer ****') }) | Should -Not -HaveCount 0
+            Assert-NoKey $result
+        }
+
+        It 'cancels the request in flight when the pipeline is stopped (Ctrl+C)' {
+            $id = $fake.AddRun('eval_stop', [NullString]::Value, 'completed', [NullString]::Value)
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Slow([TimeSpan]::FromSeconds(30)), 1, [NullString]::Value)
+            $runspace = New-ModuleRunspace $fake
+            $shell = [powershell]::Create()
+            try {
+                $shell.Runspace = $runspace
+                $null = $shell.AddScript("Get-EvalRun eval_stop $id")
+                $null = $shell.BeginInvoke()
+                Wait-Until { $fake.Requests.Count -eq 1 } -TimeoutSec 10 | Should -BeTrue
+
+                $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                $shell.Stop()
+                $clock.Stop()
+
+                $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+                $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+                $fake.Requests | Should -HaveCount 1
+            }
+            finally {
+                $shell.Dispose()
+                $runspace.Dispose()
+            }
+        }
+    }
+
+    Context 'listing' {
+        It 'follows the pages of 250 runs, newest first, 100 at a time' {
+            $null = $fake.AddRuns('eval_list', 250, 'completed')
+
+            $runs = @(Get-EvalRun -EvalId eval_list)
+
+            $runs | Should -HaveCount 250
+            $created = @($runs.CreatedAt)
+            ($created -join ',') | Should -Be ((@($created | Sort-Object -Descending)) -join ',')
+            @($runs.Id | Select-Object -Unique) | Should -HaveCount 250
+
+            $requests = @($fake.Requests)
+            $requests | Should -HaveCount 3
+            foreach ($request in $requests) {
+                $request.Query['limit'] | Should -Be '100'
+                $request.Query['order'] | Should -Be 'desc'
+            }
+            $requests[0].Query.ContainsKey('after') | Should -BeFalse
+            $requests[1].Query['after'] | Should -Be $runs[99].Id
+            $requests[2].Query['after'] | Should -Be $runs[199].Id
+        }
+
+        It 'makes exactly one request for -First 5' {
+            $null = $fake.AddRuns('eval_first', 250, 'completed')
+
+            $runs = @(Get-EvalRun -EvalId eval_first -First 5)
+
+            $runs | Should -HaveCount 5
+            $requests = @($fake.Requests)
+            $requests | Should -HaveCount 1
+            $requests[0].Query['limit'] | Should -Be '5'
+        }
+
+        It 'pages only as far as -Skip and -First need' {
+            $ids = @($fake.AddRuns('eval_skip', 250, 'completed'))
+
+            $runs = @(Get-EvalRun -EvalId eval_skip -Order asc -Skip 150 -First 20)
+
+            ($runs.Id -join ',') | Should -Be ($ids[150..169] -join ',')
+            (@($fake.Requests | ForEach-Object { $_.Query['limit'] }) -join ',') | Should -Be '100,70'
+        }
+
+        It 'sends -Status and -Order as query parameters' {
+            $null = $fake.AddRuns('eval_status', 3, 'queued')
+            $null = $fake.AddRuns('eval_status', 2, 'completed')
+
+            $runs = @(Get-EvalRun -EvalId eval_status -Status Queued -Order asc)
+
+            $runs | Should -HaveCount 3
+            foreach ($run in $runs) { $run.Status | Should -Be 'queued' }
+            $requests = @($fake.Requests)
+            $requests | Should -HaveCount 1
+            $requests[0].Query['status'] | Should -BeExactly 'queued'
+            $requests[0].Query['order'] | Should -BeExactly 'asc'
+        }
+
+        It 'refuses an unknown status before any request' {
+            { Get-EvalRun -EvalId eval_status -Status running } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            $fake.Requests | Should -HaveCount 0
+        }
+
+        It 'reports how many runs there are with -IncludeTotalCount' {
+            $null = $fake.AddRuns('eval_total', 7, 'completed')
+
+            $all = @(Get-EvalRun -EvalId eval_total -IncludeTotalCount)
+
+            $all | Should -HaveCount 8
+            $all[-1] | Should -BeOfType ([UInt64])
+            [UInt64]$all[-1] | Should -Be 7
+            @($all | Where-Object { $_ -is [EvalsPS.EvalRun] }) | Should -HaveCount 7
+        }
+
+        It 'writes EvalNotFound targeting the eval for an unknown eval' {
+            $result = Invoke-Captured { Get-EvalRun -EvalId eval_nope }
+
+            $err = Assert-SingleError $result -ErrorId 'EvalNotFound' -Category ObjectNotFound -Target 'eval_nope'
+            $err.FullyQualifiedErrorId | Should -Be 'EvalNotFound,EvalsPS.Commands.GetEvalRunCommand'
+            $result.Output | Should -HaveCount 0
+        }
+
+        It 'lists an eval with no runs as nothing, without an error' {
+            $fake.AddEval('eval_empty')
+
+            $result = Invoke-Captured { Get-EvalRun -EvalId eval_empty }
+
+            $result.AllErrors | Should -HaveCount 0
+            $result.Output | Should -HaveCount 0
+            $fake.Requests | Should -HaveCount 1
+        }
+    }
+
+    Context 'typed objects' {
+        BeforeAll {
+            # Adds a fixture run to an eval of its own and gets it back.
+            function Get-FixtureRun([string] $Name) {
+                $evalId = 'eval_fx_' + ($Name -replace '[^a-z0-9]', '_')
+                $id = $fake.AddRunJson($evalId, [EvalsPS.FakeApi.Fixtures]::Get($Name))
+                Get-EvalRun $evalId $id
+            }
+        }
+
+        It 'reads the reference example run into typed properties' {
+            $r = Get-FixtureRun 'seed-completions-run'
+
+            $r.GetType().FullName | Should -Be 'EvalsPS.EvalRun'
+            $r.ResultCounts.Total | Should -Be 0
+            $r.DataSource.GetType().Name | Should -Be 'CompletionsDataSource'
+            $r.DataSource.Source.GetType().Name | Should -Be 'FileContentSource'
+            $r.DataSource.Source.Content.Count | Should -Be 15
+            $r.DataSource.Source.Content[0].Item.ground_truth | Should -Be 'Technology'
+            $r.DataSource.InputMessages.Template[0].Role | Should -Be 'developer'
+            $r.DataSource.InputMessages.Template[1].Text | Should -Be '{{item.input}}'
+            $r.DataSource.SamplingParams.Seed | Should -Be 42
+            $r.DataSource.SamplingParams.MaxCompletionTokens | Should -Be 2048
+            $r.DataSource.SamplingParams.Temperature | Should -Be 1
+            $r.DataSource.Model | Should -Be 'gpt-4o-mini'
+            $r.CreatedAt | Should -BeOfType ([datetime])
+            $r.CreatedAt.Kind | Should -Be 'Utc'
+            $r.CreatedAt | Should -Be ([DateTimeOffset]::FromUnixTimeSeconds(1743092069).UtcDateTime)
+            $r.PerModelUsage | Should -BeNullOrEmpty
+            $r.Error | Should -BeNullOrEmpty
+            $r.Metadata.Count | Should -Be 0
+            $r.Status | Should -Be 'canceled'
+            $r.ReportUrl | Should -BeLike 'https://platform.openai.com/evaluations/*'
+        }
+
+        It 'reads a jsonl run with items, samples, usage and criteria' {
+            $r = Get-FixtureRun 'jsonl-file-content-run'
+
+            $r.DataSource.GetType().Name | Should -Be 'JsonlDataSource'
+            $r.DataSource.Source.Content.Count | Should -BeGreaterThan 0
+            $r.DataSource.Source.Content[0].Sample | Should -Not -BeNullOrEmpty
+            $r.PerModelUsage.Count | Should -Be 2
+            $r.PerModelUsage[0].TotalTokens | Should -BeGreaterThan 0
+            $r.PerTestingCriteriaResults.Count | Should -Be 2
+            $r.PerTestingCriteriaResults[0].TestingCriteria | Should -Not -BeNullOrEmpty
+            $r.Metadata.Count | Should -Be 2
+            $r.Total | Should -Be $r.ResultCounts.Total
+            ($r.Passed + $r.Failed + $r.Errored) | Should -BeLessOrEqual $r.Total
+        }
+
+        It 'reads a jsonl run from a file id' {
+            $r = Get-FixtureRun 'jsonl-file-id-run'
+
+            $r.DataSource.Source.GetType().Name | Should -Be 'FileIdSource'
+            $r.DataSource.Source.Id | Should -Not -BeNullOrEmpty
+            $r.Status | Should -Be 'in_progress'
+        }
+
+        It 'reads a completions run from stored completions with an item reference' {
+            $r = Get-FixtureRun 'completions-stored-run'
+
+            $r.DataSource.Source.GetType().Name | Should -Be 'StoredCompletionsSource'
+            $r.DataSource.Source.CreatedAfter | Should -BeOfType ([datetime])
+            $r.DataSource.Source.Limit | Should -BeGreaterThan 0
+            $r.DataSource.InputMessages.GetType().Name | Should -Be 'ItemReferenceInputMessages'
+            $r.DataSource.InputMessages.ItemReference | Should -Be 'item.input'
+            $r.DataSource.SamplingParams.MaxCompletionTokens | Should -BeGreaterThan 0
+            $r.DataSource.SamplingParams.ResponseFormat.type | Should -Not -BeNullOrEmpty
+            @($r.DataSource.SamplingParams.Tools).Count | Should -BeGreaterThan 0
+        }
+
+        It 'reads a responses run with string and part contents and a text format' {
+            $r = Get-FixtureRun 'responses-run'
+
+            $r.DataSource.GetType().Name | Should -Be 'ResponsesDataSource'
+            $r.DataSource.Source.GetType().Name | Should -Be 'ResponsesSource'
+            $r.DataSource.Source.Users.Count | Should -BeGreaterThan 0
+            $r.DataSource.InputMessages.Template.Count | Should -Be 2
+            @($r.DataSource.InputMessages.Template | Where-Object { -not $_.Text }) | Should -HaveCount 0
+            $r.DataSource.SamplingParams.Text.format.type | Should -Be 'json_schema'
+        }
+
+        It 'carries the error of a failed run' {
+            $r = Get-FixtureRun 'failed-run'
+
+            $r.Status | Should -Be 'failed'
+            $r.Error.Code | Should -Be 'invalid_file'
+            $r.Error.Message | Should -Not -BeNullOrEmpty
+            $r.Error.ToString() | Should -BeLike 'invalid_file: *'
+        }
+
+        It 'keeps unknown fields and kinds instead of failing on them' {
+            $r = Get-FixtureRun 'future-fields-run'
+
+            [string]$r.AdditionalProperties.GetValue('priority') | Should -Be '3'
+            ($r.AdditionalProperties.GetValue('labels') -join ',') | Should -Be 'a,b'
+            [string]$r.ResultCounts.AdditionalProperties.GetValue('skipped') | Should -Be '1'
+            $r.DataSource.GetType().Name | Should -Be 'EvalRunDataSource'
+            $r.DataSource.Type | Should -Be 'batch'
+            $r.DataSource.AdditionalProperties.Count | Should -BeGreaterThan 0
+            $r.DataSource.Source.GetType().Name | Should -Be 'EvalRunSource'
+        }
+    }
+
+    Context 'formatting' {
+        It 'shows a table that answers what happened, within 120 columns' {
+            $a = $fake.AddRunJson('eval_table', [EvalsPS.FakeApi.Fixtures]::Get('jsonl-file-content-run'))
+            $b = $fake.AddRunJson('eval_table', [EvalsPS.FakeApi.Fixtures]::Get('seed-completions-run'))
+
+            $text = (Get-EvalRun -EvalId eval_table | Out-String -Width 200) -replace "$([char]27)\[[0-9;]*m", ''
+
+            $lines = @($text -split '\r?\n' | Where-Object { $_.Trim() })
+            $lines[0] | Should -Match '^Name\s+Status\s+Model\s+Passed/Total\s+Created \(UTC\)\s+Id$'
+            foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual 120 -Because "'$line' is too wide" }
+            # The longest real id (evalrun_ and 32 hex digits) is shown whole.
+            @($lines | Where-Object { $_.Contains($b) }) | Should -HaveCount 1
+            @($lines | Where-Object { $_.Contains($a) }) | Should -HaveCount 1
+        }
+    }
+
+    Context 'settings from the environment' {
+        BeforeAll {
+            $envNames = 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID'
+            $savedEnv = @{}
+            foreach ($name in $envNames) { $savedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
+            $savedBaseUri = $global:PSDefaultParameterValues['*-EvalRun:BaseUri']
+            $savedApiKey = $global:PSDefaultParameterValues['*-EvalRun:ApiKey']
+        }
+
+        BeforeEach {
+            # Nothing but what each test sets: no parameter defaults, no environment.
+            foreach ($name in $envNames) { [Environment]::SetEnvironmentVariable($name, $null) }
+            $global:PSDefaultParameterValues.Remove('*-EvalRun:BaseUri')
+            $global:PSDefaultParameterValues.Remove('*-EvalRun:ApiKey')
+        }
+
+        AfterEach {
+            foreach ($name in $envNames) { [Environment]::SetEnvironmentVariable($name, $null) }
+        }
+
+        AfterAll {
+            foreach ($name in $envNames) { [Environment]::SetEnvironmentVariable($name, $savedEnv[$name]) }
+            $global:PSDefaultParameterValues['*-EvalRun:BaseUri'] = $savedBaseUri
+            $global:PSDefaultParameterValues['*-EvalRun:ApiKey'] = $savedApiKey
+        }
+
+        It 'takes the key, base URL, organization and project from the environment' {
+            $id = $fake.AddRun('eval_env', [NullString]::Value, 'completed', [NullString]::Value)
+            $env:OPENAI_API_KEY = $TestKey
+            $env:OPENAI_BASE_URL = $fake.BaseUri.ToString()
+            $env:OPENAI_ORG_ID = 'org_env'
+            $env:OPENAI_PROJECT_ID = 'proj_env'
+
+            $run = Get-EvalRun eval_env $id
+
+            $run.Id | Should -Be $id
+            $requests = @($fake.Requests)
+            $requests | Should -HaveCount 1
+            $requests[0].Headers['Authorization'] | Should -BeExactly "Bearer $TestKey"
+            $requests[0].Headers['OpenAI-Organization'] | Should -BeExactly 'org_env'
+            $requests[0].Headers['OpenAI-Project'] | Should -BeExactly 'proj_env'
+        }
+
+        It 'lets parameters win over the environment' {
+            $id = $fake.AddRun('eval_env_param', [NullString]::Value, 'completed', [NullString]::Value)
+            $env:OPENAI_API_KEY = 'sk-from-env'
+            $env:OPENAI_BASE_URL = 'https://api.example.com/v1'
+            $env:OPENAI_ORG_ID = 'org_env'
+
+            $null = Get-EvalRun eval_env_param $id -ApiKey $TestKey -BaseUri $fake.BaseUri -Organization org_param
+
+            $requests = @($fake.Requests)
+            $requests | Should -HaveCount 1
+            $requests[0].Headers['Authorization'] | Should -BeExactly "Bearer $TestKey"
+            $requests[0].Headers['OpenAI-Organization'] | Should -BeExactly 'org_param'
+        }
+
+        It 'throws one terminating ApiKeyMissing error that says how to set a key, and sends nothing' {
+            $result = Invoke-Captured { Get-EvalRun eval_env a, b, c -BaseUri $fake.BaseUri @Diag }
+
+            $result.Terminating | Should -Not -BeNullOrEmpty
+            $err = Assert-SingleError $result -ErrorId 'ApiKeyMissing' -Category AuthenticationError -Target $null
+            $err.FullyQualifiedErrorId | Should -Be 'ApiKeyMissing,EvalsPS.Commands.GetEvalRunCommand'
+            $err.ToString() | Should -BeLike '*$env:OPENAI_API_KEY*'
+            $fake.Requests | Should -HaveCount 0
+            Assert-NoKey $result
+            { Get-EvalRun eval_env a -BaseUri $fake.BaseUri } |
+                Should -Throw -ErrorId 'ApiKeyMissing,EvalsPS.Commands.GetEvalRunCommand'
+        }
+
+        It 'names OPENAI_BASE_URL when it is not a URL' {
+            $env:OPENAI_BASE_URL = 'not a url'
+
+            $err = { Get-EvalRun eval_env r1 -ApiKey $TestKey } |
+                Should -Throw -ErrorId 'InvalidBaseUri,EvalsPS.Commands.GetEvalRunCommand' -PassThru
+
+            $err.ToString() | Should -BeLike '*OPENAI_BASE_URL*'
+            $fake.Requests | Should -HaveCount 0
+        }
+    }
+}

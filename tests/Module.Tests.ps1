@@ -1,0 +1,268 @@
+#Requires -Version 5.1
+# The module as PowerShell sees it: exports, output types, parameter sets, the manifest, help, the files it
+# ships, re-importing. The same behaviours as tests/EvalsPS.Tests/ModuleTests.cs, HelpTests.cs and ReleaseTests.cs.
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $fake = Start-TestFake
+}
+
+AfterAll {
+    Stop-TestFake $fake
+}
+
+Describe 'EvalsPS module' {
+    BeforeAll {
+        # Every cmdlet has these; help does not list them. (ProgressAction exists from PowerShell 7.4 on.)
+        $commonParameters = @(
+            'Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction', 'ErrorVariable',
+            'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable'
+        )
+    }
+
+    Context 'exports' {
+        It 'exports exactly the three cmdlets, and no function, alias or variable' {
+            $commands = @(Get-Command -Module EvalsPS | Sort-Object Name)
+
+            ($commands.Name -join ',') | Should -Be 'Get-EvalRun,Remove-EvalRun,Stop-EvalRun'
+            foreach ($command in $commands) { $command.CommandType | Should -Be 'Cmdlet' }
+            $module = Get-Module EvalsPS
+            $module.ExportedFunctions.Count | Should -Be 0
+            $module.ExportedAliases.Count | Should -Be 0
+            $module.ExportedVariables.Count | Should -Be 0
+        }
+
+        It '<Name> declares its output type <OutputType>' -ForEach @(
+            @{ Name = 'Get-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
+            @{ Name = 'Stop-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
+            @{ Name = 'Remove-EvalRun'; OutputType = 'EvalsPS.EvalRunDeletion' }
+        ) {
+            ((Get-Command $Name).OutputType.Name -join ',') | Should -BeExactly $OutputType
+        }
+
+        It 'completes -Status with the five statuses' {
+            $line = 'Get-EvalRun -EvalId e -Status '
+
+            $completions = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+
+            (@($completions | Sort-Object) -join ',') | Should -Be 'canceled,completed,failed,in_progress,queued'
+        }
+
+        It 'loads the formatting of its types' {
+            Get-FormatData -TypeName EvalsPS.EvalRun | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName EvalsPS.EvalRunDeletion | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    Context 'parameter sets' {
+        It '<Name> has the ById and InputObject sets, each with -WhatIf and -Confirm' -ForEach @(
+            @{ Name = 'Stop-EvalRun' }
+            @{ Name = 'Remove-EvalRun' }
+        ) {
+            $syntax = (Get-Command $Name -Syntax | Out-String) -split '\r?\n' | Where-Object { $_.Trim() }
+
+            $syntax | Should -HaveCount 2
+            @($syntax | Where-Object { $_.Contains("$Name [-EvalId] <string> [-RunId] <string[]>") }) | Should -HaveCount 1
+            @($syntax | Where-Object { $_.Contains("$Name -InputObject <EvalRun>") }) | Should -HaveCount 1
+            @($syntax | Where-Object { $_.Contains('[-WhatIf] [-Confirm]') }) | Should -HaveCount 2
+            $command = Get-Command $Name
+            (@($command.ParameterSets.Name | Sort-Object) -join ',') | Should -Be 'ById,InputObject'
+            ($command.ParameterSets | Where-Object IsDefault).Name | Should -Be 'InputObject'
+        }
+
+        It 'Get-EvalRun has a default List set with paging and a ById set, neither with -WhatIf' {
+            $syntax = (Get-Command Get-EvalRun -Syntax | Out-String) -split '\r?\n' | Where-Object { $_.Trim() }
+
+            $syntax | Should -HaveCount 2
+            @($syntax | Where-Object { $_.Contains('Get-EvalRun [-EvalId] <string> [-RunId] <string[]>') }) | Should -HaveCount 1
+            $list = @($syntax | Where-Object { $_.Contains('[-Status <string>]') })
+            $list | Should -HaveCount 1
+            # Contains, not -BeLike: '[' opens a character class in a wildcard pattern.
+            $list[0].Contains('[-Order <string>]') | Should -BeTrue
+            $list[0].Contains('[-First <') | Should -BeTrue
+            $list[0].Contains('[-Skip <') | Should -BeTrue
+            $list[0].Contains('[-IncludeTotalCount]') | Should -BeTrue
+            @($syntax | Where-Object { $_.Contains('-WhatIf') }) | Should -HaveCount 0
+            $command = Get-Command Get-EvalRun
+            ($command.ParameterSets | Where-Object IsDefault).Name | Should -Be 'List'
+        }
+
+        It '<Name> binds EvalId and RunId from the pipeline by property name, with the CSV aliases' -ForEach @(
+            @{ Name = 'Get-EvalRun' }
+            @{ Name = 'Stop-EvalRun' }
+            @{ Name = 'Remove-EvalRun' }
+        ) {
+            $parameters = (Get-Command $Name).Parameters
+            $parameters['EvalId'].Aliases | Should -Contain 'eval_id'
+            $parameters['RunId'].Aliases | Should -Contain 'run_id'
+            $parameters['RunId'].Aliases | Should -Contain 'Id'
+            foreach ($parameter in 'EvalId', 'RunId') {
+                @($parameters[$parameter].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipelineByPropertyName }) |
+                    Should -Not -HaveCount 0
+            }
+        }
+    }
+
+    Context 'manifest' {
+        BeforeAll {
+            $manifest = Test-ModuleManifest -Path $TestModuleManifest -ErrorAction Stop
+        }
+
+        It 'passes Test-ModuleManifest with the name, version and GUID' {
+            $manifest.Name | Should -Be 'EvalsPS'
+            $manifest.Version | Should -Be ([version]'0.1.0')
+            $manifest.Guid | Should -Be ([guid]'5f0c2a3e-7c1d-4a8e-9b57-2d6f1e0b9c41')
+            $manifest.RootModule | Should -Be 'EvalsPS.dll'
+        }
+
+        It 'declares both editions, PowerShell 5.1 and an explicit export list' {
+            (@($manifest.CompatiblePSEditions | Sort-Object) -join ',') | Should -Be 'Core,Desktop'
+            $manifest.PowerShellVersion | Should -Be ([version]'5.1')
+            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-EvalRun,Remove-EvalRun,Stop-EvalRun'
+            $manifest.ExportedFunctions.Count | Should -Be 0
+            $manifest.ExportedAliases.Count | Should -Be 0
+        }
+
+        It 'carries the gallery metadata' {
+            $manifest.Author | Should -Be 'EvalsPS contributors'
+            $manifest.CompanyName | Should -Be 'EvalsPS'
+            $manifest.Copyright | Should -Not -BeNullOrEmpty
+            $manifest.Description.Length | Should -BeGreaterThan 20
+            $manifest.PrivateData.PSData.ProjectUri | Should -BeLike 'https://*'
+            $manifest.PrivateData.PSData.LicenseUri | Should -BeLike 'https://*'
+            $manifest.ReleaseNotes | Should -Not -BeNullOrEmpty
+            $manifest.Tags | Should -Contain 'OpenAI'
+            $manifest.Tags | Should -Contain 'PSEdition_Desktop'
+            $manifest.Tags | Should -Contain 'PSEdition_Core'
+        }
+
+        It 'is the same file as the manifest at the repository root' {
+            $built = Get-FileHash -Path $TestModuleManifest -Algorithm SHA256
+            $source = Get-FileHash -Path (Join-Path $TestRepoRoot 'EvalsPS.psd1') -Algorithm SHA256
+            $built.Hash | Should -Be $source.Hash -Because 'out/EvalsPS/EvalsPS.psd1 is copied from the root by the build'
+        }
+
+        It 'agrees with the module as loaded' {
+            $module = Get-Module EvalsPS
+            $module.Version | Should -Be $manifest.Version
+            $module.ModuleType | Should -Be 'Binary'
+            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-EvalRun,Remove-EvalRun,Stop-EvalRun'
+        }
+    }
+
+    Context 'the module folder' {
+        It 'holds <File>' -ForEach @(
+            @{ File = 'EvalsPS.psd1' }
+            @{ File = 'EvalsPS.dll' }
+            @{ File = 'EvalsPS.format.ps1xml' }
+            @{ File = 'en-US/EvalsPS.dll-Help.xml' }
+            @{ File = 'en-US/about_EvalsPS.help.txt' }
+            @{ File = 'Dependencies/System.Text.Json.dll' }
+        ) {
+            Join-Path $TestModuleDir $File | Should -Exist
+        }
+
+        It 'does not ship PowerShell itself' {
+            Join-Path $TestModuleDir 'System.Management.Automation.dll' | Should -Not -Exist
+            Join-Path $TestModuleDir 'Dependencies/System.Management.Automation.dll' | Should -Not -Exist
+        }
+
+        It 'can be removed and imported again while another runspace uses it' {
+            $id = $fake.AddRun('eval_reimport', [NullString]::Value, 'completed', [NullString]::Value)
+            $runspace = New-ModuleRunspace $fake
+            try {
+                Remove-Module EvalsPS
+                Get-Module EvalsPS | Should -BeNullOrEmpty
+                Import-Module $TestModuleDir -ErrorAction Stop
+
+                (Get-EvalRun eval_reimport $id).Id | Should -Be $id
+                $other = Invoke-InRunspace $runspace 'Remove-Module EvalsPS; Import-Module $dir -ErrorAction Stop; (Get-EvalRun eval_reimport $id).Id' -Variables @{ dir = $TestModuleDir; id = $id }
+                try {
+                    $other.Shell.HadErrors | Should -BeFalse
+                    $other.Output | Should -HaveCount 1
+                    [string]$other.Output[0] | Should -Be $id
+                }
+                finally { $other.Shell.Dispose() }
+            }
+            finally {
+                $runspace.Dispose()
+                if (-not (Get-Module EvalsPS)) { Import-Module $TestModuleDir }
+            }
+        }
+    }
+
+    Context 'help for <Name>' -ForEach @(
+        @{ Name = 'Get-EvalRun' }
+        @{ Name = 'Stop-EvalRun' }
+        @{ Name = 'Remove-EvalRun' }
+    ) {
+        BeforeAll {
+            $help = Get-Help $Name -Full
+        }
+
+        It 'has a written synopsis and description, not the generated syntax' {
+            $help.Synopsis.Length | Should -BeGreaterThan 20
+            # Without help files, Get-Help makes the synopsis from the syntax.
+            $help.Synopsis.Contains("$Name [") | Should -BeFalse
+            (@($help.description | ForEach-Object { $_.Text }) -join ' ').Length | Should -BeGreaterThan 20
+        }
+
+        It 'has at least three examples, each with code and an explanation' {
+            $examples = @($help.examples.example)
+
+            $examples.Count | Should -BeGreaterOrEqual 3
+            foreach ($example in $examples) {
+                $example.title | Should -BeLike '*Example*'
+                $example.code | Should -BeLike "*$Name*"
+                (@($example.remarks | ForEach-Object { $_.Text }) -join ' ').Trim().Length | Should -BeGreaterThan 10
+            }
+        }
+
+        It 'describes every parameter the cmdlet has, and no other' {
+            $actual = @((Get-Command $Name).Parameters.Keys | Where-Object { $commonParameters -notcontains $_ } | Sort-Object)
+            $documented = @($help.parameters.parameter | Sort-Object -Property name)
+
+            (@($documented.name) -join ',') | Should -Be ($actual -join ',')
+            foreach ($parameter in $documented) {
+                (@($parameter.description | ForEach-Object { $_.Text }) -join ' ').Trim().Length |
+                    Should -BeGreaterThan 10 -Because "-$($parameter.name) needs a description"
+            }
+        }
+
+        It 'documents the same parameters in docs/<Name>.md' {
+            $actual = @((Get-Command $Name).Parameters.Keys | Where-Object { $commonParameters -notcontains $_ } | Sort-Object)
+            $markdown = Get-Content -Raw -Path (Join-Path $TestRepoRoot "docs/$Name.md")
+            $inDocs = @([regex]::Matches($markdown, '(?m)^### -(\w+)\s*$') | ForEach-Object { $_.Groups[1].Value } | Sort-Object)
+
+            ($inDocs -join ',') | Should -Be ($actual -join ',')
+        }
+    }
+
+    Context 'help for the module' {
+        It 'examples cover pipelines, -WhatIf and CSV files' {
+            $code = (@('Get-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun') | ForEach-Object { (Get-Help $_ -Examples).examples.example.code }) -join "`n"
+
+            $code | Should -Match '\|\s*Stop-EvalRun'
+            $code | Should -Match '\|\s*Remove-EvalRun'
+            $code | Should -BeLike '*-WhatIf*'
+            $code | Should -BeLike '*Import-Csv*'
+            $code | Should -BeLike '*Export-Csv*'
+        }
+
+        It 'has an about_EvalsPS topic explaining <Needle>' -ForEach @(
+            @{ Needle = 'OPENAI_API_KEY' }
+            @{ Needle = 'OPENAI_BASE_URL' }
+            @{ Needle = 'OPENAI_ORG_ID' }
+            @{ Needle = 'OPENAI_PROJECT_ID' }
+            @{ Needle = '-MaxRetries' }
+            @{ Needle = 'retry-after' }
+            @{ Needle = 'EvalRunNotFound' }
+            @{ Needle = 'FakeEvalsApi' }
+        ) {
+            $text = Get-Help about_EvalsPS -ErrorAction Stop | Out-String
+
+            $text | Should -BeLike '*about_EvalsPS*'
+            $text.Contains($Needle) | Should -BeTrue -Because "about_EvalsPS should mention $Needle"
+        }
+    }
+}
