@@ -374,6 +374,40 @@ Describe 'Get-EvalRun' {
         }
     }
 
+    Context 'Export-Csv-ready objects' {
+        BeforeAll {
+            $null = $fake.AddRunJson('eval_csv', [EvalsPS.FakeApi.Fixtures]::Get('jsonl-file-content-run'))
+            $null = $fake.AddRunJson('eval_csv', [EvalsPS.FakeApi.Fixtures]::Get('responses-run'))
+            $null = $fake.AddRunJson('eval_csv', [EvalsPS.FakeApi.Fixtures]::Get('future-fields-run'))
+        }
+
+        It 'converts to CSV with scalar count columns and no cell that is a type name' {
+            $rows = @(Get-EvalRun -EvalId eval_csv | ConvertTo-Csv -NoTypeInformation | ConvertFrom-Csv)
+
+            $rows | Should -HaveCount 3
+            foreach ($column in 'Id', 'RunId', 'EvalId', 'Status', 'CreatedAt', 'Total', 'Passed', 'Failed', 'Errored') {
+                $rows[0].PSObject.Properties.Name | Should -Contain $column
+            }
+            foreach ($row in $rows) {
+                [int]$row.Total | Should -BeGreaterOrEqual ([int]$row.Passed)
+                foreach ($cell in $row.PSObject.Properties) {
+                    $cell.Value | Should -Not -Match '^(System|EvalsPS)\.[\w.`\[\]]+$' -Because "column $($cell.Name) must show a value, not a type name"
+                }
+            }
+            ($rows | Where-Object ResultCounts -Match '^\d+ passed, \d+ failed, \d+ errored of \d+$') | Should -HaveCount 3
+        }
+
+        It 'shows the nested parts as text in the list view' {
+            $id = $fake.AddRunJson('eval_list', [EvalsPS.FakeApi.Fixtures]::Get('jsonl-file-content-run'))
+
+            $text = (Get-EvalRun eval_list $id | Format-List | Out-String -Width 120) -replace "$([char]27)\[[0-9;]*m", ''
+
+            $text | Should -Match 'ResultCounts\s+: \d+ passed, \d+ failed, \d+ errored of \d+'
+            $text | Should -Match 'DataSource\s+: jsonl from file_content \(\d+ items\)'
+            $text | Should -Not -Match ': (System|EvalsPS)\.'
+        }
+    }
+
     Context 'settings from the environment' {
         BeforeAll {
             $envNames = 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID'
