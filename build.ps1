@@ -6,6 +6,8 @@
     Docs    : regenerates en-US help with PlatyPS when it is installed (the build's own generator
               makes the same files from docs/*.md otherwise).
     Test    : the hosted suite (dotnet test), then the Pester suite in a child process.
+    Package : the PowerShell Gallery package out/EvalsPS.<version>.nupkg, checked against the same
+              allow-list as the module folder.
     Pester  : only the Pester suite, in a child process so the module dll is not locked here.
               Uses an installed Pester 5, or restores the pinned one from NuGet (tools/TestTools).
     Clean   : removes out/ and every bin/ and obj/.
@@ -14,7 +16,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Pester', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Pester', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -89,6 +91,22 @@ foreach ($step in $Task) {
         'Pester' {
             Invoke-Dotnet build (Join-Path $root 'EvalsPS.sln') -c $Configuration
             Invoke-PesterSuite
+        }
+        'Package' {
+            Invoke-Dotnet build (Join-Path $root 'tools/EvalsPS.Package/EvalsPS.Package.csproj') -c $Configuration
+            Assert-ModuleLayout
+            $version = (Import-PowerShellDataFile (Join-Path $root 'EvalsPS.psd1')).ModuleVersion
+            $package = Join-Path $root "out/EvalsPS.$version.nupkg"
+            if (-not (Test-Path $package)) { throw "The package $package was not produced." }
+            Add-Type -AssemblyName System.IO.Compression.FileSystem
+            $zip = [System.IO.Compression.ZipFile]::OpenRead($package)
+            try {
+                $entries = $zip.Entries.FullName
+                $missing = $shippedFiles | Where-Object { $entries -notcontains $_ }
+                if ($missing) { throw "The package is missing: $($missing -join ', ')" }
+            }
+            finally { $zip.Dispose() }
+            Write-Host "Packed $package."
         }
         'Clean' {
             Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $root 'out')
