@@ -9,9 +9,9 @@ namespace EvalsPS.Api
     {
         private const int MaxQuotedBody = 200;
 
-        internal static EvalsApiException ToException(int status, string? reason, string? mediaType, byte[] body)
+        internal static EvalsApiException ToException(int status, string? reason, string? mediaType, ReadOnlySpan<byte> body)
         {
-            var text = Encoding.UTF8.GetString(body).Trim();
+            var text = Encoding.UTF8.GetString(body.ToArray()).Trim();
             if (text.Length == 0)
             {
                 return new EvalsApiException(FailureKind.EmptyResponse,

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -17,6 +18,9 @@ namespace EvalsPS.Api
     /// <summary>Where the client reports what it does (verbose) and what it sends (debug).</summary>
     internal interface IApiLog
     {
+        /// <summary>False when debug output is not shown, so the request and response dumps are not built.</summary>
+        bool DebugEnabled { get; }
+
         void Verbose(string message);
         void Debug(string message);
     }
@@ -119,19 +123,19 @@ namespace EvalsPS.Api
             if (settings.Organization != null) request.Headers.TryAddWithoutValidation("OpenAI-Organization", settings.Organization);
             if (settings.Project != null) request.Headers.TryAddWithoutValidation("OpenAI-Project", settings.Project);
             if (method == HttpMethod.Post) request.Content = new ByteArrayContent(Array.Empty<byte>());
-            log.Debug(DescribeRequest(request));
+            if (log.DebugEnabled) log.Debug(DescribeRequest(request));
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             deadline.CancelAfter(settings.Timeout);
             var clock = Stopwatch.StartNew();
             HttpResponseMessage response;
-            byte[] body;
+            PooledBody body;
             try
             {
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                 using (response)
                 {
-                    body = await ReadBodyAsync(response.Content, deadline.Token).ConfigureAwait(false);
+                    body = await PooledBody.ReadAsync(response.Content, deadline.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (!cancel.IsCancellationRequested && deadline.IsCancellationRequested)
@@ -147,42 +151,36 @@ namespace EvalsPS.Api
                     $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
             }
 
-            int status = (int)response.StatusCode;
-            string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
-            log.Verbose($"{method} {uri} -> {status} {response.ReasonPhrase} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
-            log.Debug(DescribeResponse(response, body.Length));
-
-            if (status >= 200 && status < 300)
+            using (body)
             {
-                try
+                int status = (int)response.StatusCode;
+                string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+                log.Verbose($"{method} {uri} -> {status} {response.ReasonPhrase} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+                if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Length));
+
+                if (status >= 200 && status < 300)
                 {
-                    return JsonSerializer.Deserialize(body, type)
-                        ?? throw new JsonException("The body was the JSON literal null.");
+                    try
+                    {
+                        return JsonSerializer.Deserialize(body.Span, type)
+                            ?? throw new JsonException("The body was the JSON literal null.");
+                    }
+                    catch (JsonException ex)
+                    {
+                        throw new EvalsApiException(FailureKind.InvalidJsonResponse,
+                            body.Length == 0
+                                ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
+                                : $"The API answered {status} {response.ReasonPhrase} but the body is not the JSON expected ({ex.Message}). It may have been cut off in transit.",
+                            ex)
+                        { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
+                    }
                 }
-                catch (JsonException ex)
-                {
-                    throw new EvalsApiException(FailureKind.InvalidJsonResponse,
-                        body.Length == 0
-                            ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
-                            : $"The API answered {status} {response.ReasonPhrase} but the body is not the JSON expected ({ex.Message}). It may have been cut off in transit.",
-                        ex)
-                    { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
-                }
+
+                var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body.Span);
+                failure.RequestId = requestId;
+                failure.ResponseHeaders = response.Headers;
+                throw failure;
             }
-
-            var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
-            failure.RequestId = requestId;
-            failure.ResponseHeaders = response.Headers;
-            throw failure;
-        }
-
-        private static async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancel)
-        {
-            using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
-            long? length = content.Headers.ContentLength;
-            using var buffer = new MemoryStream(length is long known && known > 0 && known < int.MaxValue ? (int)known : 16 * 1024);
-            await stream.CopyToAsync(buffer, 81920, cancel).ConfigureAwait(false);
-            return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
         }
 
         private static string Describe(EvalsApiException failure) =>

@@ -54,7 +54,7 @@ namespace EvalsPS.Commands
 
         protected override void BeginProcessing()
         {
-            dispatcher = new PipelineDispatcher(WriteVerbose, WriteDebug);
+            dispatcher = new PipelineDispatcher(WriteVerbose, WriteDebug, DebugShown());
             ConnectionSettings settings;
             try
             {
@@ -71,6 +71,13 @@ namespace EvalsPS.Commands
         }
 
         protected override void StopProcessing() => stopping.Cancel();
+
+        /// <summary>Whether WriteDebug output would be shown: -Debug, or $DebugPreference other than SilentlyContinue.</summary>
+        private bool DebugShown()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)) return ((SwitchParameter)debug).IsPresent;
+            return GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+        }
 
         public void Dispose()
         {

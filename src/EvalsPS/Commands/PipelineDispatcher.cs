@@ -17,11 +17,14 @@ namespace EvalsPS.Commands
         private readonly Action<string> verbose;
         private readonly Action<string> debug;
 
-        internal PipelineDispatcher(Action<string> verbose, Action<string> debug)
+        internal PipelineDispatcher(Action<string> verbose, Action<string> debug, bool debugEnabled)
         {
             this.verbose = verbose;
             this.debug = debug;
+            DebugEnabled = debugEnabled;
         }
+
+        public bool DebugEnabled { get; }
 
         public void Verbose(string message) => Post(() => verbose(message));
 
