@@ -10,7 +10,7 @@ using System.Text.Json.Serialization;
 
 namespace EvalsPS.Bench;
 
-/// <summary>Issue 6: EvalsPS against the raw HttpClient + JsonDocument floor (and the OpenAI package) in the same run.</summary>
+/// <summary>Performance targets: EvalsPS against the raw HttpClient + JsonDocument floor (and the OpenAI package) in the same run.</summary>
 internal static class PerfBench
 {
     private const string Eval = "e";
@@ -27,7 +27,7 @@ internal static class PerfBench
 
     internal static Table Run(IFakeApi fake, HostedModule module, ModuleProbe probe, ISet<string> only)
     {
-        var table = new Table("perf (issue 6): EvalsPS against the raw floor, same process, same fake, same run");
+        var table = new Table("perf: EvalsPS against the raw floor, same process, same fake, same run");
         fake.Recreate();
         HostedModule.PointAt(fake.BaseUri);
         var ids = fake.AddRuns(Eval, ListedRuns, "completed");

@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace EvalsPS.Bench;
 
 /// <summary>
-/// Issue 3: 1,000 queued runs piped into Stop-EvalRun -Force against the fake with 25 ms latency,
+/// Bulk cancel throughput: 1,000 queued runs piped into Stop-EvalRun -Force against the fake with 25 ms latency,
 /// -ThrottleLimit 1 against the default (8). Each measurement gets a new fake holding 1,000 fresh queued runs.
 /// </summary>
 internal static class ThrottleBench
@@ -16,7 +16,7 @@ internal static class ThrottleBench
 
     internal static Table Run(IFakeApi fake, HostedModule module, ModuleProbe probe)
     {
-        var table = new Table($"throttle (issue 3): {Fmt.Count(Runs)} queued runs | Stop-EvalRun -Force, fake latency {LatencyMs} ms per request");
+        var table = new Table($"throttle: {Fmt.Count(Runs)} queued runs | Stop-EvalRun -Force, fake latency {LatencyMs} ms per request");
         try
         {
             Measure(fake, module, probe.UserAgent, table);

@@ -112,9 +112,7 @@ namespace EvalsPS.Tests
         [Fact]
         public void An_unknown_status_is_refused_before_any_request()
         {
-            var result = Run("Get-EvalRun -EvalId eval_1 -Status running");
-            Assert.Contains("ParameterArgumentValidationError", Assert.Single(result.AllErrors).FullyQualifiedErrorId);
-            Assert.Empty(Fake.Requests);
+            AssertRefusedBeforeAnyRequest("Get-EvalRun -EvalId eval_1 -Status running");
         }
 
         [Fact]

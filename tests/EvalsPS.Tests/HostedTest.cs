@@ -55,6 +55,14 @@ namespace EvalsPS.Tests
             return clock.Elapsed;
         }
 
+        /// <summary>The script is refused by parameter validation, and nothing reaches the fake.</summary>
+        protected void AssertRefusedBeforeAnyRequest(string script)
+        {
+            var result = Run(script);
+            Assert.Contains("ParameterArgumentValidationError", Assert.Single(result.AllErrors).FullyQualifiedErrorId);
+            Assert.Empty(Fake.Requests);
+        }
+
         protected static void AssertNoKey(SessionResult result) =>
             Assert.DoesNotContain(Key, result.AllText());
 

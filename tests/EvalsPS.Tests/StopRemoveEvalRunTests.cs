@@ -195,9 +195,7 @@ namespace EvalsPS.Tests
         [Fact]
         public void ThrottleLimit_outside_1_to_64_is_refused()
         {
-            var result = Run("Stop-EvalRun eval_1 r1 -ThrottleLimit 65");
-            Assert.Contains("ParameterArgumentValidationError", Assert.Single(result.AllErrors).FullyQualifiedErrorId);
-            Assert.Empty(Fake.Requests);
+            AssertRefusedBeforeAnyRequest("Stop-EvalRun eval_1 r1 -ThrottleLimit 65");
         }
 
         [Fact]
