@@ -41,5 +41,6 @@ foreach (var line in tour)
     }
 }
 Console.WriteLine();
-Console.WriteLine($"{fake.Requests.Count} requests reached the fake API.");
+int requests = fake.Requests.Count;
+Console.WriteLine($"{requests} {(requests == 1 ? "request" : "requests")} reached the fake API.");
 return failures == 0 ? 0 : 1;
