@@ -24,8 +24,6 @@ namespace EvalsPS.Loading
             load = PrivateLoadContext.Create("EvalsPS.Dependencies") ?? Assembly.LoadFrom;
         }
 
-        internal string Directory => directory;
-
         /// <summary>The shipped copy of the requested assembly, or null when the request is not EvalsPS's to answer.</summary>
         internal Assembly? Resolve(AssemblyName requested, Assembly? requester)
         {

@@ -39,11 +39,5 @@ namespace EvalsPS.Loading
                 if (imports > 0 && --imports == 0) AppDomain.CurrentDomain.AssemblyResolve -= Resolver.OnAssemblyResolve;
             }
         }
-
-        /// <summary>How many imports are live in this process (every runspace counts).</summary>
-        internal static int Imports
-        {
-            get { lock (Gate) return imports; }
-        }
     }
 }
