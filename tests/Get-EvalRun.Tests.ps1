@@ -139,26 +139,10 @@ Describe 'Get-EvalRun' {
         It 'cancels the request in flight when the pipeline is stopped (Ctrl+C)' {
             $id = $fake.AddRun('eval_stop', [NullString]::Value, 'completed', [NullString]::Value)
             $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Slow([TimeSpan]::FromSeconds(30)), 1, [NullString]::Value)
-            $runspace = New-ModuleRunspace $fake
-            $shell = [powershell]::Create()
-            try {
-                $shell.Runspace = $runspace
-                $null = $shell.AddScript("Get-EvalRun eval_stop $id")
-                $null = $shell.BeginInvoke()
-                Wait-Until { $fake.Requests.Count -eq 1 } -TimeoutSec 10 | Should -BeTrue
+            $stopping = Invoke-CtrlCWhen $fake "Get-EvalRun eval_stop $id" { $fake.Requests.Count -eq 1 }
 
-                $clock = [System.Diagnostics.Stopwatch]::StartNew()
-                $shell.Stop()
-                $clock.Stop()
-
-                $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
-                $fake.Requests | Should -HaveCount 1
-            }
-            finally {
-                $shell.Dispose()
-                $runspace.Dispose()
-            }
+            $stopping.TotalSeconds | Should -BeLessThan 5
+            $fake.Requests | Should -HaveCount 1
         }
     }
 

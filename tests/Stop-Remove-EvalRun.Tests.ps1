@@ -145,28 +145,16 @@ Describe 'Stop-EvalRun and Remove-EvalRun' {
         It 'cancels the requests in flight when stopped (Ctrl+C) and starts none after' {
             $ids = @($fake.AddRuns('eval_ctrlc', 40, 'queued'))
             $fake.Latency = [TimeSpan]::FromSeconds(20)
-            $runspace = New-ModuleRunspace $fake
-            $runspace.SessionStateProxy.SetVariable('ids', [string[]]$ids)
-            $shell = [powershell]::Create()
             try {
-                $shell.Runspace = $runspace
-                $null = $shell.AddScript('$ids | ForEach-Object { [pscustomobject]@{ EvalId = ''eval_ctrlc''; RunId = $_ } } | Stop-EvalRun -ThrottleLimit 4')
-                $null = $shell.BeginInvoke()
-                Wait-Until { $fake.Requests.Count -ge 4 } -TimeoutSec 10 | Should -BeTrue
+                $stopping = Invoke-CtrlCWhen $fake '$ids | ForEach-Object { [pscustomobject]@{ EvalId = ''eval_ctrlc''; RunId = $_ } } | Stop-EvalRun -ThrottleLimit 4' `
+                    { $fake.Requests.Count -ge 4 } -Variables @{ ids = [string[]]$ids }
 
-                $clock = [System.Diagnostics.Stopwatch]::StartNew()
-                $shell.Stop()
-                $clock.Stop()
-
-                $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+                $stopping.TotalSeconds | Should -BeLessThan 5
                 Start-Sleep -Milliseconds 200
                 $fake.Requests | Should -HaveCount 4
                 foreach ($id in $ids) { $fake.RunStatus('eval_ctrlc', $id) | Should -Be 'queued' }
             }
             finally {
-                $shell.Dispose()
-                $runspace.Dispose()
                 $fake.Latency = [TimeSpan]::Zero
             }
         }

@@ -224,6 +224,34 @@ function Invoke-InRunspace {
     [pscustomobject]@{ Shell = $shell; Output = @($output) }
 }
 
+function Invoke-CtrlCWhen {
+    <#
+        Starts $Script in a runspace of its own, waits until $InFlight holds (the call has reached the fake),
+        then stops the pipeline as Ctrl+C does. Asserts that it ended Stopped; returns how long stopping took.
+    #>
+    param([Parameter(Mandatory)] $Fake, [Parameter(Mandatory)] [string] $Script, [Parameter(Mandatory)] [scriptblock] $InFlight, [hashtable] $Variables = @{})
+    $runspace = New-ModuleRunspace $Fake
+    foreach ($name in $Variables.Keys) { $runspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
+    $shell = [powershell]::Create()
+    try {
+        $shell.Runspace = $runspace
+        $null = $shell.AddScript($Script)
+        $null = $shell.BeginInvoke()
+        Wait-Until $InFlight -TimeoutSec 10 | Should -BeTrue -Because 'the call must reach the fake before it is stopped'
+
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $shell.Stop()
+        $clock.Stop()
+
+        $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+        $clock.Elapsed
+    }
+    finally {
+        $shell.Dispose()
+        $runspace.Dispose()
+    }
+}
+
 # Last, so that the helpers above (Stop-TestFake in an AfterAll) exist even when the build is missing.
 if (-not (Test-Path -LiteralPath $TestModuleManifest -PathType Leaf)) {
     throw "The module is not built: '$TestModuleManifest' does not exist. Run 'dotnet build' in '$TestRepoRoot' first."
