@@ -21,18 +21,14 @@ public class ParseBenchmarks
 {
     private HostedModule? module;
     private byte[] bytes = Array.Empty<byte>();
-    private Type runType = typeof(object);
-    private JsonSerializerContext? context;
+    private ModuleParser? parser;
 
     [GlobalSetup]
     public void Setup()
     {
         module = new HostedModule();
         bytes = Payload.Build();
-        var asm = HostedModule.Assembly;
-        runType = asm.GetType("EvalsPS.EvalRun", throwOnError: true)!;
-        context = (JsonSerializerContext)asm.GetType("EvalsPS.Serialization.EvalsJsonContext", throwOnError: true)!
-            .GetProperty("Default", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+        parser = new ModuleParser(HostedModule.Assembly);
     }
 
     [GlobalCleanup]
@@ -46,7 +42,7 @@ public class ParseBenchmarks
     }
 
     [Benchmark(Description = "EvalsPS deserialization")]
-    public object EvalsPSDeserialize() => JsonSerializer.Deserialize(bytes, runType, context!)!;
+    public object EvalsPSDeserialize() => parser!.ParseRun(bytes);
 
     internal static void Run()
     {

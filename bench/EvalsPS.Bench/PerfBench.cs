@@ -59,17 +59,11 @@ internal static class PerfBench
     private static void Parse(Table table, IFakeApi fake, HostedModule module, ModuleProbe probe)
     {
         byte[] bytes = Payload.Build();
-        var asm = HostedModule.Assembly;
-        var runType = asm.GetType("EvalsPS.EvalRun", throwOnError: true)!;
-        var contextType = asm.GetType("EvalsPS.Serialization.EvalsJsonContext", throwOnError: true)!;
-        var context = (JsonSerializerContext)contextType.GetProperty("Default", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
-
-        // Exactly what EvalsApiClient does with a 2xx body: JsonSerializer.Deserialize(body, <the context's EvalRun info>).
-        object EvalsPSParse() => JsonSerializer.Deserialize(bytes, runType, context)!;
+        var parser = new ModuleParser(HostedModule.Assembly);
+        object EvalsPSParse() => parser.ParseRun(bytes);
         object FloorParse() => JsonDocument.Parse(bytes);
 
-        int items = ContentCount(EvalsPSParse());
-        if (items != Payload.Items) throw new InvalidOperationException($"EvalsPS read {items} items, not {Payload.Items}.");
+        CheckParse(EvalsPSParse(), bytes);
 
         var psTime = new Samples("s"); var psAlloc = new Samples("B");
         var floorTime = new Samples("s"); var floorAlloc = new Samples("B"); var psPause = new Samples("s");
@@ -120,8 +114,8 @@ internal static class PerfBench
 
         table.Note($"1. payload: one EvalRun, {bytes.Length:N0} bytes, data_source completions / file_content with {Payload.Items:N0} items of");
         table.Note("   {item:{input,ground_truth}, sample:{input[], output[], finish_reason, model, usage{}, error, temperature, max_completion_tokens, top_p, seed}}.");
-        table.Note("   EvalsPS: JsonSerializer.Deserialize(bytes, typeof(EvalsPS.EvalRun), EvalsJsonContext.Default) on the assembly the engine loaded from");
-        table.Note($"   out/EvalsPS (reached by reflection: the context is internal); floor: JsonDocument.Parse(bytes), disposed untimed. Manual harness:");
+        table.Note("   EvalsPS: ResponseBody.Read(bytes, EvalsJsonContext.Default.EvalRun), what the client does with a 2xx body, on the assembly the");
+        table.Note($"   engine loaded from out/EvalsPS (reached by reflection: both are internal); floor: JsonDocument.Parse(bytes), disposed untimed. Manual harness:");
         table.Note($"   {ParseWarmup} warm-ups each, then {ParseIterations} interleaved iterations each after a full GC; allocation = GC.GetAllocatedBytesForCurrentThread()");
         table.Note($"   delta (JsonDocument rents its metadata from ArrayPool, so its allocations are near zero once warm). Cross-check: mode parse-bdn.");
         table.Note("   EvalsPS time:  " + psTime.Describe(Fmt.Seconds));
@@ -150,11 +144,17 @@ internal static class PerfBench
     }
 
     /// <summary>run.DataSource.Source.Content.Count, through the public surface PowerShell users see.</summary>
-    private static int ContentCount(object run)
+    // Every item read, and the last one's text exactly as sent: a parse that skipped work would fail here.
+    private static void CheckParse(object run, byte[] bytes)
     {
         object? Get(object? o, string name) => o?.GetType().GetProperty(name)?.GetValue(o);
-        var content = Get(Get(Get(run, "DataSource"), "Source"), "Content") as System.Collections.ICollection;
-        return content?.Count ?? -1;
+        var content = Get(Get(Get(run, "DataSource"), "Source"), "Content") as System.Collections.IList;
+        if (content?.Count != Payload.Items) throw new InvalidOperationException($"EvalsPS read {content?.Count ?? -1} items, not {Payload.Items}.");
+        using var document = JsonDocument.Parse(bytes);
+        string expected = document.RootElement.GetProperty("data_source").GetProperty("source").GetProperty("content")[Payload.Items - 1]
+            .GetProperty("item").GetRawText();
+        string? actual = content[Payload.Items - 1]?.ToString();
+        if (actual != expected) throw new InvalidOperationException($"EvalsPS read the last item as {actual}, not {expected}.");
     }
 
     // ------------------------------------------------------------------ 2. 2,000 single-run gets

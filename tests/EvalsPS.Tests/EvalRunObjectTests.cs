@@ -107,6 +107,53 @@ namespace EvalsPS.Tests
             Assert.Equal(new[] { "failed", "invalid_file", "True", "True" }, values);
         }
 
+        // Sent verbatim: spacing, escapes and the order of "type" are as a server may write them.
+        private const string RawItemsRun = "{ \"object\": \"eval.run\", \"id\": \"evalrun_raw\", \"eval_id\": \"eval_1\", \"status\": \"completed\",\n"
+            + "  \"data_source\": { \"source\": { \"content\": [\n"
+            + "      { \"item\" : { \"input\": \"caf\\u00e9 \\\"quoted\\\"\\nline\", \"tags\": [1, 2.5, true, null] },\n"
+            + "        \"sample\": {\"output\": [{\"role\": \"assistant\", \"content\": \"Ma\u00f1ana\"}]} },\n"
+            + "      {\"item\":{\"input\":\"no sample\"}},\n"
+            + "      {\"item\": \"a bare string\", \"sample\": null},\n"
+            + "      {\"item\": 42, \"note\": {\"kept\": true}}\n"
+            + "    ], \"type\": \"file_content\" },\n"
+            + "    \"input_messages\": {\"template\": [{\"role\": \"user\", \"content\": {\"type\": \"input_text\", \"text\": \"{{item.input}}\"}}], \"type\": \"template\"},\n"
+            + "    \"type\": \"completions\" } }";
+
+        [Fact]
+        public void Inline_items_keep_the_exact_text_sent_and_read_as_objects()
+        {
+            Fake.Enqueue(FakeResponse.Json(200, RawItemsRun));
+            var values = Ok("$r = Get-EvalRun eval_1 evalrun_raw; $c = $r.DataSource.Source.Content; "
+                + "$r.DataSource.GetType().Name; $r.DataSource.Source.GetType().Name; $c.Count; "
+                + "$c | ForEach-Object { $_.ToString() }; "
+                + "$c[0].Item.input; @($c[0].Item.tags).Count; $c[0].Item.tags[1]; $c[0].Sample.output[0].content; "
+                + "$null -eq $c[1].Sample; $c[2].Item; $null -eq $c[2].Sample; $c[3].Item; $c[3].AdditionalProperties.GetValue('note').kept; "
+                + "$r.DataSource.InputMessages.Template[0].Text")
+                .Select(o => o?.ToString() ?? "").ToArray();
+
+            using var sent = System.Text.Json.JsonDocument.Parse(RawItemsRun);
+            var items = sent.RootElement.GetProperty("data_source").GetProperty("source").GetProperty("content")
+                .EnumerateArray().Select(e => e.GetProperty("item").GetRawText()).ToArray();
+            Assert.Equal(new[] { "CompletionsDataSource", "FileContentSource", "4" }
+                .Concat(items)
+                .Concat(new[] { "caf\u00e9 \"quoted\"\nline", "4", "2.5", "Ma\u00f1ana", "True", "a bare string", "True", "42", "True", "{{item.input}}" }),
+                values);
+            Assert.Contains("\\u00e9 \\\"quoted", items[0]); // the text as sent, escapes and all
+        }
+
+        [Fact]
+        public void Inline_items_of_every_run_in_a_listed_page_read_apart()
+        {
+            string Run(string id, string input) =>
+                $"{{\"object\":\"eval.run\",\"id\":\"{id}\",\"eval_id\":\"eval_1\",\"status\":\"completed\",\"data_source\":{{\"type\":\"jsonl\","
+                + $"\"source\":{{\"type\":\"file_content\",\"content\":[{{\"item\":{{\"input\":\"{input}\"}}}}]}}}}}}";
+            Fake.Enqueue(FakeResponse.Json(200, $"{{\"object\":\"list\",\"data\":[{Run("evalrun_a", "first")},{Run("evalrun_b", "second")}],"
+                + "\"first_id\":\"evalrun_a\",\"last_id\":\"evalrun_b\",\"has_more\":false}"));
+            var values = Ok("Get-EvalRun eval_1 | ForEach-Object { $_.Id + ' ' + $_.DataSource.Source.Content[0].Item.input }")
+                .Select(o => o.ToString()).ToArray();
+            Assert.Equal(new[] { "evalrun_a first", "evalrun_b second" }, values);
+        }
+
         [Fact]
         public void Unknown_fields_and_kinds_are_kept_not_failed_on()
         {

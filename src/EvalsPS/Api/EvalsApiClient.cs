@@ -161,7 +161,7 @@ namespace EvalsPS.Api
                 {
                     try
                     {
-                        return JsonSerializer.Deserialize(body.Span, type)
+                        return ResponseBody.Read(body.Memory, type)
                             ?? throw new JsonException("The body was the JSON literal null.");
                     }
                     catch (JsonException ex)

@@ -23,7 +23,9 @@ namespace EvalsPS.Api
 
         internal int Length { get; }
 
-        internal ReadOnlySpan<byte> Span => new ReadOnlySpan<byte>(buffer ?? throw new ObjectDisposedException(nameof(PooledBody)), 0, Length);
+        internal ReadOnlyMemory<byte> Memory => new ReadOnlyMemory<byte>(buffer ?? throw new ObjectDisposedException(nameof(PooledBody)), 0, Length);
+
+        internal ReadOnlySpan<byte> Span => Memory.Span;
 
         internal static async Task<PooledBody> ReadAsync(HttpContent content, CancellationToken cancel)
         {

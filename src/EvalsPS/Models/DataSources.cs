@@ -103,8 +103,8 @@ namespace EvalsPS
     /// <summary>One inline item, with an optional sample.</summary>
     public sealed class FileContentItem
     {
-        [JsonInclude, JsonPropertyName("item")] internal JsonElement ItemJson { get; set; }
-        [JsonInclude, JsonPropertyName("sample")] internal JsonElement SampleJson { get; set; }
+        [JsonInclude, JsonPropertyName("item")] internal RawJson ItemJson { get; set; }
+        [JsonInclude, JsonPropertyName("sample")] internal RawJson SampleJson { get; set; }
         [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
 
         /// <summary>The item, as PowerShell objects (its fields are properties).</summary>
@@ -113,7 +113,7 @@ namespace EvalsPS
         /// <summary>The sample, when the item carries one.</summary>
         [JsonIgnore] public object? Sample => JsonValues.ToPowerShell(SampleJson);
 
-        public override string ToString() => JsonValues.ToText(ItemJson);
+        public override string ToString() => ItemJson.ToString();
     }
 
     /// <summary>How items become model input: TemplateInputMessages or ItemReferenceInputMessages.</summary>
@@ -146,7 +146,7 @@ namespace EvalsPS
     {
         [JsonInclude] public string? Type { get; internal set; }
         [JsonInclude] public string? Role { get; internal set; }
-        [JsonInclude, JsonPropertyName("content")] internal JsonElement ContentJson { get; set; }
+        [JsonInclude, JsonPropertyName("content")] internal RawJson ContentJson { get; set; }
         [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
 
         /// <summary>The message text: the content itself when it is a string, else its text field(s).</summary>
@@ -175,9 +175,9 @@ namespace EvalsPS
         }
 
         [JsonInclude] public string? ReasoningEffort { get; internal set; }
-        [JsonInclude, JsonPropertyName("response_format")] internal JsonElement ResponseFormatJson { get; set; }
-        [JsonInclude, JsonPropertyName("tools")] internal JsonElement ToolsJson { get; set; }
-        [JsonInclude, JsonPropertyName("text")] internal JsonElement TextJson { get; set; }
+        [JsonInclude, JsonPropertyName("response_format")] internal RawJson ResponseFormatJson { get; set; }
+        [JsonInclude, JsonPropertyName("tools")] internal RawJson ToolsJson { get; set; }
+        [JsonInclude, JsonPropertyName("text")] internal RawJson TextJson { get; set; }
         [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
 
         /// <summary>response_format (completions), as PowerShell objects.</summary>

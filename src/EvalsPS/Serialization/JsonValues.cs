@@ -37,8 +37,9 @@ namespace EvalsPS.Serialization
             }
         }
 
-        internal static string ToText(JsonElement element) =>
-            element.ValueKind == JsonValueKind.Undefined ? "" : element.GetRawText();
+        internal static object? ToPowerShell(RawJson value) => value.With(ToPowerShell, null);
+
+        internal static string? MessageText(RawJson content) => content.With(MessageText, null);
 
         /// <summary>A message's text: a string content, an object's "text", or the texts of an array of parts.</summary>
         internal static string? MessageText(JsonElement content)
