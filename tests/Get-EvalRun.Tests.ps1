@@ -188,6 +188,27 @@ Describe 'Get-EvalRun' {
             (@($fake.Requests | ForEach-Object { $_.Query['limit'] }) -join ',') | Should -Be '100,70'
         }
 
+        It 'asks for full pages for -Skip alone' {
+            $ids = @($fake.AddRuns('eval_skip_only', 250, 'completed'))
+
+            $runs = @(Get-EvalRun -EvalId eval_skip_only -Order asc -Skip 5)
+
+            ($runs.Id -join ',') | Should -Be ($ids[5..249] -join ',')
+            (@($fake.Requests | ForEach-Object { $_.Query['limit'] }) -join ',') | Should -Be '100,100,100'
+        }
+
+        It 'asks for the next page while the current one is still in the pipeline' {
+            $null = $fake.AddRuns('eval_ahead', 250, 'completed')
+
+            $seen = Get-EvalRun -EvalId eval_ahead | Select-Object -First 1 | ForEach-Object {
+                $until = [DateTime]::UtcNow.AddSeconds(10)
+                while ($fake.Requests.Count -lt 2 -and [DateTime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 10 }
+                $fake.Requests.Count
+            }
+
+            $seen | Should -Be 2
+        }
+
         It 'sends -Status and -Order as query parameters' {
             $null = $fake.AddRuns('eval_status', 3, 'queued')
             $null = $fake.AddRuns('eval_status', 2, 'completed')

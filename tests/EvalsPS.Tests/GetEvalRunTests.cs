@@ -97,6 +97,46 @@ namespace EvalsPS.Tests
         }
 
         [Fact]
+        public void Skip_alone_asks_for_full_pages()
+        {
+            var ids = Fake.AddRuns("eval_1", 250);
+            var runs = Ok("Get-EvalRun -EvalId eval_1 -Order asc -Skip 5");
+            Assert.Equal(ids.Skip(5), runs.Select(r => (string)Prop(r, "Id")!));
+            Assert.Equal(new[] { "100", "100", "100" }, Fake.Requests.Select(r => r.Query["limit"]));
+        }
+
+        [Fact]
+        public void The_next_page_is_asked_for_while_the_current_one_is_written()
+        {
+            Fake.AddRuns("eval_1", 250);
+            Session.SetVariable("fake", Fake);
+            // While the first run is still in the pipeline, wait (up to 10 s) for the second page's request to arrive.
+            var output = Ok("Get-EvalRun -EvalId eval_1 | ForEach-Object -Begin { $n = 0 } -Process { "
+                + "if ($n++ -eq 0) { $until = [DateTime]::UtcNow.AddSeconds(10); "
+                + "while ($fake.Requests.Count -lt 2 -and [DateTime]::UtcNow -lt $until) { [Threading.Thread]::Sleep(10) }; "
+                + "'requests seen at the first run: ' + $fake.Requests.Count } } -End { 'runs: ' + $n }");
+            Assert.Equal(new[] { "requests seen at the first run: 2", "runs: 250" }, output.Select(o => o.ToString()));
+            Assert.Equal(3, Fake.Requests.Count);
+        }
+
+        [Fact]
+        public void A_stopped_listing_does_not_wait_for_the_page_fetched_ahead()
+        {
+            Fake.AddRuns("eval_1", 250);
+            Fake.Enqueue(FakeResponse.Slow(TimeSpan.FromSeconds(30)), 1, "after=");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Session.SetVariable("fake", Fake);
+            // The first run waits (up to 5 s) until the second page's request has arrived, then stops the pipeline.
+            var result = Run("Get-EvalRun -EvalId eval_1 | ForEach-Object { $until = [DateTime]::UtcNow.AddSeconds(5); "
+                + "while ($fake.Requests.Count -lt 2 -and [DateTime]::UtcNow -lt $until) { [Threading.Thread]::Sleep(10) }; "
+                + "throw 'enough' }");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"Stopping took {clock.Elapsed}");
+            Assert.Contains("enough", Assert.Single(result.AllErrors).Exception.Message);
+            Assert.Equal(2, Fake.Requests.Count);
+            Assert.Contains("after=", Fake.Requests[1].RawTarget);
+        }
+
+        [Fact]
         public void Status_and_order_reach_the_api_as_query_parameters()
         {
             Fake.AddRuns("eval_1", 3, "queued");

@@ -1,5 +1,7 @@
 using System;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using EvalsPS.Api;
 
 namespace EvalsPS.Commands
@@ -62,47 +64,75 @@ namespace EvalsPS.Commands
             ulong first = PagingParameters.First;
             ulong seen = 0, written = 0;
             int pages = 0;
-            string? after = null;
             string activity = $"Listing runs of eval {EvalId}";
+            string order = Order.ToLowerInvariant();
+            string? status = Status?.ToLowerInvariant();
 
-            while (written < first)
+            // The next page is fetched while this one is written, so the caller's pipeline and the network
+            // overlap. Only a page that will be needed is fetched; one left behind (the pipeline stopped) is cancelled.
+            using var abandon = CancellationTokenSource.CreateLinkedTokenSource(CallCancelled);
+            Task<EvalRunPage> Fetch(string? after) =>
+                Client.ListRunsAsync(EvalId, after, PageLimit(first, skip, seen, written), order, status, abandon.Token);
+
+            Task<EvalRunPage>? pending = Fetch(null);
+            try
             {
-                ulong wanted = first - written + (skip > seen ? skip - seen : 0);
-                int limit = (int)Math.Min(wanted, MaxPageSize);
-                EvalRunPage page;
-                try
+                while (pending != null)
                 {
-                    page = Await(Client.ListRunsAsync(EvalId, after, limit, Order.ToLowerInvariant(), Status?.ToLowerInvariant(), CallCancelled));
-                }
-                catch (EvalsApiException failure)
-                {
-                    WriteCallError(failure, ApiOperation.ListRuns, EvalId, null);
-                    break;
-                }
-                pages++;
+                    EvalRunPage page;
+                    try
+                    {
+                        page = Await(pending);
+                    }
+                    catch (EvalsApiException failure)
+                    {
+                        pending = null;
+                        WriteCallError(failure, ApiOperation.ListRuns, EvalId, null);
+                        break;
+                    }
+                    pending = null;
+                    pages++;
 
-                var runs = page.Data ?? new EvalsList<EvalRun>();
-                foreach (var run in runs)
-                {
-                    if (seen++ < skip) continue;
-                    WriteObject(run);
-                    if (++written == first) break;
-                }
+                    var runs = page.Data ?? new EvalsList<EvalRun>();
+                    int from = (int)Math.Min((ulong)runs.Count, skip > seen ? skip - seen : 0);
+                    int to = from + (int)Math.Min((ulong)(runs.Count - from), first - written);
+                    seen += (ulong)runs.Count;
+                    written += (ulong)(to - from);
+                    bool more = page.HasMore && runs.Count > 0 && written < first;
+                    if (more) pending = Fetch(page.LastId ?? runs[runs.Count - 1].Id);
 
-                if (!page.HasMore || runs.Count == 0 || written >= first)
-                {
-                    if (PagingParameters.IncludeTotalCount)
-                        WriteObject(PagingParameters.NewTotalCount(seen, page.HasMore ? 0.0 : 1.0));
-                    break;
+                    for (int i = from; i < to; i++) WriteObject(runs[i]);
+
+                    if (!more)
+                    {
+                        if (PagingParameters.IncludeTotalCount)
+                            WriteObject(PagingParameters.NewTotalCount(seen, page.HasMore ? 0.0 : 1.0));
+                        break;
+                    }
+                    WriteProgress(new ProgressRecord(1, activity, $"{written} runs so far ({pages} pages)"));
                 }
-                after = page.LastId ?? runs[runs.Count - 1].Id;
-                WriteProgress(new ProgressRecord(1, activity, $"{written} runs so far ({pages} pages)"));
+            }
+            finally
+            {
+                if (pending != null)
+                {
+                    abandon.Cancel();
+                    pending.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+                }
             }
 
             if (pages > 1)
             {
                 WriteProgress(new ProgressRecord(1, activity, $"{written} runs") { RecordType = ProgressRecordType.Completed });
             }
+        }
+
+        /// <summary>A page as large as what is still wanted, counting runs still to skip; at most MaxPageSize.</summary>
+        private static int PageLimit(ulong first, ulong skip, ulong seen, ulong written)
+        {
+            ulong wanted = first - written;
+            ulong toSkip = skip > seen ? skip - seen : 0;
+            return (int)Math.Min(MaxPageSize, Math.Min(wanted, MaxPageSize) + Math.Min(toSkip, MaxPageSize));
         }
     }
 }
