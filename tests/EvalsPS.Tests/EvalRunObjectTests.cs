@@ -112,7 +112,7 @@ namespace EvalsPS.Tests
             + "  \"data_source\": { \"source\": { \"content\": [\n"
             + "      { \"item\" : { \"input\": \"caf\\u00e9 \\\"quoted\\\"\\nline\", \"tags\": [1, 2.5, true, null] },\n"
             + "        \"sample\": {\"output\": [{\"role\": \"assistant\", \"content\": \"Ma\u00f1ana\"}]} },\n"
-            + "      {\"item\":{\"input\":\"no sample\"}},\n"
+            + "      {\"\\u0069tem\":{\"input\":\"no sample\"}},\n"
             + "      {\"item\": \"a bare string\", \"sample\": null},\n"
             + "      {\"item\": 42, \"note\": {\"kept\": true}}\n"
             + "    ], \"type\": \"file_content\" },\n"
@@ -139,6 +139,32 @@ namespace EvalsPS.Tests
                 .Concat(new[] { "caf\u00e9 \"quoted\"\nline", "4", "2.5", "Ma\u00f1ana", "True", "a bare string", "True", "42", "True", "{{item.input}}" }),
                 values);
             Assert.Contains("\\u00e9 \\\"quoted", items[0]); // the text as sent, escapes and all
+        }
+
+        [Fact]
+        public void Thousands_of_inline_items_of_every_size_keep_their_own_text()
+        {
+            // Enough text to fill several shared buffers, sizes that leave their ends unused, and one item larger
+            // than the buffer that would come next.
+            var items = Enumerable.Range(0, 3000)
+                .Select(i => $"{{\"n\":{i},\"input\":\"{new string((char)('a' + i % 26), i == 2 ? 200_000 : i * 37 % 1500)}\"}}")
+                .ToArray();
+            var body = "{\"object\":\"eval.run\",\"id\":\"evalrun_many\",\"eval_id\":\"eval_1\",\"status\":\"completed\","
+                + "\"data_source\":{\"type\":\"jsonl\",\"source\":{\"type\":\"file_content\",\"content\":["
+                + string.Join(",", items.Select((item, i) => i % 2 == 0 ? $"{{\"item\":{item}}}" : $"{{\"item\":{item},\"sample\":{{\"k\":{i}}}}}"))
+                + "]}}}";
+            Fake.Enqueue(FakeResponse.Json(200, body));
+            var values = Ok("$c = (Get-EvalRun eval_1 evalrun_many).DataSource.Source.Content; "
+                + "$c | ForEach-Object { $_.ToString() }; "
+                + "($c | ForEach-Object { $_.Item.n }) -join ','; "
+                + "($c | Where-Object { $null -ne $_.Sample } | ForEach-Object { $_.Sample.k }) -join ','; "
+                + "$c[2].Item.input.Length")
+                .Select(o => o.ToString()).ToArray();
+            Assert.Equal(items.Length + 3, values.Length);
+            Assert.Equal(items, values.Take(items.Length));
+            Assert.Equal(string.Join(",", Enumerable.Range(0, 3000)), values[items.Length]);
+            Assert.Equal(string.Join(",", Enumerable.Range(0, 3000).Where(i => i % 2 == 1)), values[items.Length + 1]);
+            Assert.Equal("200000", values[items.Length + 2]);
         }
 
         [Fact]

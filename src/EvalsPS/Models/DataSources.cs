@@ -101,6 +101,7 @@ namespace EvalsPS
     }
 
     /// <summary>One inline item, with an optional sample.</summary>
+    [JsonConverter(typeof(FileContentItemConverter))]
     public sealed class FileContentItem
     {
         [JsonInclude, JsonPropertyName("item")] internal RawJson ItemJson { get; set; }

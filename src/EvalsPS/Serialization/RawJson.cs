@@ -11,28 +11,38 @@ namespace EvalsPS.Serialization
     /// <summary>
     /// A free-form JSON value (an item, a sample, a message content) kept as its own UTF-8 text and
     /// turned into objects only when asked. A run with 50,000 inline items then costs a copy of their
-    /// text, not a parsed document per item.
+    /// text, not a parsed document per item. The text lies in a buffer shared with the other values
+    /// of the same response body (see <see cref="ResponseBody.Copy"/>).
     /// </summary>
     [JsonConverter(typeof(RawJsonConverter))]
     internal readonly struct RawJson
     {
-        private readonly byte[]? utf8;
+        private readonly byte[]? buffer;
+        private readonly int offset;
+        private readonly int length;
 
-        internal RawJson(byte[] utf8) => this.utf8 = utf8;
+        internal RawJson(byte[] buffer, int offset, int length)
+        {
+            this.buffer = buffer;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        internal RawJson(byte[] utf8) : this(utf8, 0, utf8.Length) { }
 
         /// <summary>False when the field was absent.</summary>
-        internal bool HasValue => utf8 != null;
+        internal bool HasValue => buffer != null;
 
         /// <summary>Runs <paramref name="use"/> on the parsed value, or returns <paramref name="absent"/> when there is none.</summary>
         internal T With<T>(Func<JsonElement, T> use, T absent)
         {
-            if (utf8 is null) return absent;
-            using var document = JsonDocument.Parse(utf8);
+            if (buffer is null) return absent;
+            using var document = JsonDocument.Parse(new ReadOnlyMemory<byte>(buffer, offset, length));
             return use(document.RootElement);
         }
 
         /// <summary>The JSON text exactly as the API sent it.</summary>
-        public override string ToString() => utf8 is null ? "" : Encoding.UTF8.GetString(utf8);
+        public override string ToString() => buffer is null ? "" : Encoding.UTF8.GetString(buffer, offset, length);
     }
 
     /// <summary>
@@ -42,7 +52,10 @@ namespace EvalsPS.Serialization
     /// </summary>
     internal sealed class RawJsonConverter : JsonConverter<RawJson>
     {
-        public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            ReadValue(ref reader);
+
+        internal static RawJson ReadValue(ref Utf8JsonReader reader)
         {
             if (reader.TokenType == JsonTokenType.Null) return default;
             if ((reader.TokenType == JsonTokenType.StartObject || reader.TokenType == JsonTokenType.StartArray)
@@ -50,7 +63,7 @@ namespace EvalsPS.Serialization
             {
                 reader.Skip();
                 if (ResponseBody.TryLocate(ref reader, out int last))
-                    return new RawJson(ResponseBody.Copy(start, last + 1 - start));
+                    return ResponseBody.Copy(start, last + 1 - start);
                 throw new JsonException("A value began inside the response body but ended outside it.");
             }
             using var document = JsonDocument.ParseValue(ref reader);
@@ -67,13 +80,26 @@ namespace EvalsPS.Serialization
     /// <summary>The one way a response body becomes objects.</summary>
     internal static class ResponseBody
     {
-        [ThreadStatic] private static ReadOnlyMemory<byte> reading;
+        /// <summary>The largest shared buffer: big enough that a large body's values sit on the large object heap.</summary>
+        private const int MaxChunk = 1024 * 1024;
+        private const int FirstChunk = 4 * 1024;
+
+        /// <summary>The body being read on this thread, and the buffer its raw values are being copied into.</summary>
+        private sealed class Reading
+        {
+            internal ReadOnlyMemory<byte> Body;
+            internal byte[]? Chunk;
+            internal int Used;
+            internal int NextChunk = FirstChunk;
+        }
+
+        [ThreadStatic] private static Reading? reading;
 
         /// <summary>Deserializes <paramref name="body"/>; raw values are copied straight out of it.</summary>
         internal static T? Read<T>(ReadOnlyMemory<byte> body, JsonTypeInfo<T> type)
         {
             var outer = reading;
-            reading = body;
+            reading = new Reading { Body = body };
             try
             {
                 return JsonSerializer.Deserialize(body.Span, type);
@@ -91,7 +117,8 @@ namespace EvalsPS.Serialization
         internal static bool TryLocate(ref Utf8JsonReader reader, out int offset)
         {
             offset = -1;
-            var body = reading.Span;
+            if (reading is null) return false;
+            var body = reading.Body.Span;
             if (body.IsEmpty || reader.HasValueSequence || reader.ValueSpan.IsEmpty) return false;
             long distance = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(body), ref MemoryMarshal.GetReference(reader.ValueSpan));
             if (distance < 0 || distance >= body.Length) return false;
@@ -99,6 +126,28 @@ namespace EvalsPS.Serialization
             return true;
         }
 
-        internal static byte[] Copy(int start, int length) => reading.Span.Slice(start, length).ToArray();
+        /// <summary>
+        /// Copies a value out of the body into a buffer shared with the body's other raw values. Buffers double from
+        /// 4 KiB to 1 MiB and are never larger than what is left of the body, so a small page wastes little, and the
+        /// text of a large run is copied once into a few large buffers the GC does not move, instead of into tens of
+        /// thousands of small arrays it would copy again at each promotion. A value kept alive keeps its buffer alive:
+        /// up to 1 MiB of raw values of the same body (or the value alone, when it is larger).
+        /// </summary>
+        internal static RawJson Copy(int start, int length)
+        {
+            var state = reading!;
+            var source = state.Body.Span.Slice(start, length);
+            if (state.Chunk is null || state.Chunk.Length - state.Used < length)
+            {
+                int left = state.Body.Length - start;
+                state.Chunk = new byte[Math.Max(length, Math.Min(state.NextChunk, left))];
+                state.Used = 0;
+                state.NextChunk = Math.Min(state.NextChunk * 2, MaxChunk);
+            }
+            source.CopyTo(state.Chunk.AsSpan(state.Used));
+            var value = new RawJson(state.Chunk, state.Used, length);
+            state.Used += length;
+            return value;
+        }
     }
 }
