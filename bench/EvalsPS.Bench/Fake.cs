@@ -46,6 +46,9 @@ internal interface IFakeApi : IDisposable
 
     /// <summary>How many of the runs added to the eval (since the last Recreate) now have the status.</summary>
     int CountStatus(string evalId, string status);
+
+    /// <summary>CPU time the fake's process has used so far; null when the fake shares the benchmark's process.</summary>
+    TimeSpan? ProcessorTime { get; }
 }
 
 /// <summary>The fake and the ids it was given, behind the operations the benchmark needs.</summary>
@@ -108,6 +111,7 @@ internal sealed class InProcessFake : IFakeApi
     public void ClearRequests() => core.ClearRequests();
     public RequestSummary Summary() => core.Summary();
     public int CountStatus(string evalId, string status) => core.CountStatus(evalId, status);
+    public TimeSpan? ProcessorTime => null;
     public void Dispose() => core.Dispose();
 }
 
@@ -126,6 +130,11 @@ internal sealed class ChildProcessFake : IFakeApi
     }
 
     public Uri BaseUri { get; private set; }
+    public TimeSpan? ProcessorTime
+    {
+        get { child.Refresh(); return child.TotalProcessorTime; }
+    }
+
     public string Where => $"a child process (pid {child.Id})";
 
     public string[] AddRuns(string evalId, int count, string status) =>

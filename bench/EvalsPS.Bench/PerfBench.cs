@@ -259,7 +259,13 @@ internal static class PerfBench
     /// <summary>Time, peak heap growth and GC activity of one way of listing, over the rounds.</summary>
     private sealed class Listing
     {
+        private readonly IFakeApi fake;
+
+        internal Listing(IFakeApi fake) => this.fake = fake;
+
         internal Samples Time { get; } = new("s");
+        internal Samples Cpu { get; } = new("s");
+        internal Samples FakeCpu { get; } = new("s");
         internal Samples Heap { get; } = new("B");
         internal Samples Allocated { get; } = new("B");
         internal Samples Pause { get; } = new("s");
@@ -268,15 +274,19 @@ internal static class PerfBench
 
         internal void Clear()
         {
-            Time.Clear(); Heap.Clear(); Allocated.Clear(); Pause.Clear(); Retained.Clear();
+            Time.Clear(); Cpu.Clear(); FakeCpu.Clear(); Heap.Clear(); Allocated.Clear(); Pause.Clear(); Retained.Clear();
         }
 
         internal void Measure(Func<double> timed)
         {
             using var heap = HeapSampler.Start();
             var before = GcSnapshot.Now();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var fakeCpu = fake.ProcessorTime;
             double seconds = timed();
             var delta = GcSnapshot.Now().Since(before);
+            Cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+            if (fakeCpu is TimeSpan fakeBefore && fake.ProcessorTime is TimeSpan fakeAfter) FakeCpu.Add((fakeAfter - fakeBefore).TotalSeconds);
             heap.Dispose();
             HeapSampler.FullCollect();
             Retained.Add(GC.GetTotalMemory(true) - heap.Baseline);
@@ -286,6 +296,8 @@ internal static class PerfBench
 
         internal string Describe(string name) =>
             $"   {name}: time {Time.Describe(Fmt.Seconds)}\n" +
+            $"   {new string(' ', name.Length)}  CPU of this process median {Fmt.Seconds(Cpu.Median)}" +
+            (FakeCpu.Count > 0 ? $", of the fake's process median {Fmt.Seconds(FakeCpu.Median)}\n" : "\n") +
             $"   {new string(' ', name.Length)}  heap peak growth {Heap.Describe(Fmt.Bytes)}\n" +
             $"   {new string(' ', name.Length)}  allocated (all threads) median {Fmt.Bytes(Allocated.Median)}, GC pauses median {Fmt.Seconds(Pause.Median)}, last round {LastGcs}\n" +
             $"   {new string(' ', name.Length)}  still held after a full GC once done: median {Fmt.Bytes(Retained.Median)}";
@@ -305,7 +317,7 @@ internal static class PerfBench
         long warmBytes = raw.BytesReceived;
         if (openai.ListAllAsync("warm").GetAwaiter().GetResult() != 5_000) throw new InvalidOperationException("OpenAI warm-up listing is wrong.");
 
-        var ps = new Listing(); var psOut = new Listing(); var floor = new Listing(); var pkg = new Listing();
+        var ps = new Listing(fake); var psOut = new Listing(fake); var floor = new Listing(fake); var pkg = new Listing(fake);
         RequestSummary? requests = null;
         var variants = new Action[]
         {
