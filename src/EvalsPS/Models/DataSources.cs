@@ -100,19 +100,19 @@ namespace EvalsPS
         public override string ToString() => Model is null ? "responses" : $"responses of {Model}";
     }
 
-    /// <summary>One inline item, with an optional sample.</summary>
+    /// <summary>One inline item, with an optional sample. Read by FileContentItemConverter (item, sample, and any other field).</summary>
     [JsonConverter(typeof(FileContentItemConverter))]
     public sealed class FileContentItem
     {
-        [JsonInclude, JsonPropertyName("item")] internal RawJson ItemJson { get; set; }
-        [JsonInclude, JsonPropertyName("sample")] internal RawJson SampleJson { get; set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal RawJson ItemJson { get; set; }
+        internal RawJson SampleJson { get; set; }
+        public AdditionalProperties? AdditionalProperties { get; internal set; }
 
         /// <summary>The item, as PowerShell objects (its fields are properties).</summary>
-        [JsonIgnore] public object? Item => JsonValues.ToPowerShell(ItemJson);
+        public object? Item => JsonValues.ToPowerShell(ItemJson);
 
         /// <summary>The sample, when the item carries one.</summary>
-        [JsonIgnore] public object? Sample => JsonValues.ToPowerShell(SampleJson);
+        public object? Sample => JsonValues.ToPowerShell(SampleJson);
 
         public override string ToString() => ItemJson.ToString();
     }
