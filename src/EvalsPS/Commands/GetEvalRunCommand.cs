@@ -94,7 +94,7 @@ namespace EvalsPS.Commands
                     pages++;
 
                     var runs = page.Data ?? new EvalsList<EvalRun>();
-                    int from = (int)Math.Min((ulong)runs.Count, skip > seen ? skip - seen : 0);
+                    int from = (int)Math.Min((ulong)runs.Count, StillToSkip(skip, seen));
                     int to = from + (int)Math.Min((ulong)(runs.Count - from), first - written);
                     seen += (ulong)runs.Count;
                     written += (ulong)(to - from);
@@ -131,8 +131,9 @@ namespace EvalsPS.Commands
         private static int PageLimit(ulong first, ulong skip, ulong seen, ulong written)
         {
             ulong wanted = first - written;
-            ulong toSkip = skip > seen ? skip - seen : 0;
-            return (int)Math.Min(MaxPageSize, Math.Min(wanted, MaxPageSize) + Math.Min(toSkip, MaxPageSize));
+            return (int)Math.Min(MaxPageSize, Math.Min(wanted, MaxPageSize) + Math.Min(StillToSkip(skip, seen), MaxPageSize));
         }
+
+        private static ulong StillToSkip(ulong skip, ulong seen) => skip > seen ? skip - seen : 0;
     }
 }

@@ -153,12 +153,12 @@ namespace EvalsPS.Serialization
             if (value.ItemJson.HasValue)
             {
                 writer.WritePropertyName("item");
-                writer.WriteRawValue(value.ItemJson.ToString(), skipInputValidation: true);
+                value.ItemJson.WriteTo(writer);
             }
             if (value.SampleJson.HasValue)
             {
                 writer.WritePropertyName("sample");
-                writer.WriteRawValue(value.SampleJson.ToString(), skipInputValidation: true);
+                value.SampleJson.WriteTo(writer);
             }
             if (value.AdditionalProperties != null)
             {

@@ -41,6 +41,13 @@ namespace EvalsPS.Serialization
             return use(document.RootElement);
         }
 
+        /// <summary>Writes the value's text as it is; an absent value is written as null.</summary>
+        internal void WriteTo(Utf8JsonWriter writer)
+        {
+            if (buffer is null) writer.WriteNullValue();
+            else writer.WriteRawValue(new ReadOnlySpan<byte>(buffer, offset, length), skipInputValidation: true);
+        }
+
         /// <summary>The JSON text exactly as the API sent it.</summary>
         public override string ToString() => buffer is null ? "" : Encoding.UTF8.GetString(buffer, offset, length);
     }
@@ -70,11 +77,7 @@ namespace EvalsPS.Serialization
             return new RawJson(Encoding.UTF8.GetBytes(document.RootElement.GetRawText()));
         }
 
-        public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options)
-        {
-            if (value.HasValue) writer.WriteRawValue(value.ToString(), skipInputValidation: true);
-            else writer.WriteNullValue();
-        }
+        public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options) => value.WriteTo(writer);
     }
 
     /// <summary>The one way a response body becomes objects.</summary>
