@@ -4,9 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace EvalsPS.Bench;
 
@@ -151,8 +149,10 @@ internal static class PerfBench
         return (seconds / ParseBatch, (double)allocated / ParseBatch);
     }
 
-    /// <summary>run.DataSource.Source.Content.Count, through the public surface PowerShell users see.</summary>
-    // Every item read, and the last one's text exactly as sent: a parse that skipped work would fail here.
+    /// <summary>
+    /// Through the public surface PowerShell users see: every item read (run.DataSource.Source.Content.Count), and the
+    /// last one's text exactly as sent. A parse that skipped work would fail here.
+    /// </summary>
     private static void CheckParse(object run, byte[] bytes)
     {
         object? Get(object? o, string name) => o?.GetType().GetProperty(name)?.GetValue(o);
