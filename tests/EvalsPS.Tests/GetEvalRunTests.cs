@@ -228,5 +228,17 @@ namespace EvalsPS.Tests
             Assert.Contains(result.Debug, d => d.Contains("Authorization: Bearer ****"));
             AssertNoKey(result);
         }
+
+        [Fact]
+        public void A_listing_read_ahead_writes_every_page_request_under_Verbose_and_never_the_key()
+        {
+            Fake.AddRuns("eval_1", 250);
+            var result = Run("$n = 0; Get-EvalRun eval_1 -Verbose -Debug | ForEach-Object { $n++ }; 'runs: ' + $n");
+            result.ThrowOnError();
+            Assert.Equal("runs: 250", Assert.Single(result.Output).ToString());
+            Assert.Equal(3, result.Verbose.Count(v => v.StartsWith($"GET {Fake.BaseUri}/evals/eval_1/runs?limit=100&order=desc") && v.Contains(" -> 200 OK")));
+            Assert.Equal(3, result.Debug.Count(d => d.Contains("Authorization: Bearer ****")));
+            AssertNoKey(result);
+        }
     }
 }
