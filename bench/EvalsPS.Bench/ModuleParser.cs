@@ -4,7 +4,8 @@ using System.Reflection;
 namespace EvalsPS.Bench;
 
 /// <summary>
-/// Exactly what EvalsApiClient does with a 2xx body: ResponseBody.Read(body, EvalsJsonContext.Default.EvalRun), on the
+/// Exactly what EvalsApiClient does with the 2xx body of one run: ResponseBody.Read(body, EvalsJsonContext.Default.EvalRun),
+/// data source read at once, on the
 /// assembly the engine loaded from out/EvalsPS. Both are internal, so they are reached by reflection, once.
 /// </summary>
 internal sealed class ModuleParser
@@ -18,9 +19,10 @@ internal sealed class ModuleParser
         object instance = context.GetProperty("Default", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
         runInfo = context.GetProperty("EvalRun", BindingFlags.Public | BindingFlags.Instance)!.GetValue(instance)!;
         read = module.GetType("EvalsPS.Serialization.ResponseBody", throwOnError: true)!
-            .GetMethod("Read", BindingFlags.NonPublic | BindingFlags.Static)!
+            .GetMethod("Read", 1, BindingFlags.NonPublic | BindingFlags.Static, null,
+                new[] { typeof(ReadOnlyMemory<byte>), typeof(System.Text.Json.Serialization.Metadata.JsonTypeInfo<>).MakeGenericType(Type.MakeGenericMethodParameter(0)), typeof(bool) }, null)!
             .MakeGenericMethod(module.GetType("EvalsPS.EvalRun", throwOnError: true)!);
     }
 
-    internal object ParseRun(byte[] body) => read.Invoke(null, new[] { (object)new ReadOnlyMemory<byte>(body), runInfo })!;
+    internal object ParseRun(byte[] body) => read.Invoke(null, new[] { (object)new ReadOnlyMemory<byte>(body), runInfo, false })!;
 }

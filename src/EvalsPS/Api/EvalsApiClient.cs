@@ -47,7 +47,8 @@ namespace EvalsPS.Api
                 .Append("&order=").Append(Uri.EscapeDataString(order));
             if (status != null) query.Append("&status=").Append(Uri.EscapeDataString(status));
             if (after != null) query.Append("&after=").Append(Uri.EscapeDataString(after));
-            return SendAsync(HttpMethod.Get, "evals/" + Segment(evalId) + "/runs" + query, EvalsJsonContext.Default.EvalRunPage, cancel);
+            // A listed run's data_source is read when first used: most pipelines over a listing never look at it.
+            return SendAsync(HttpMethod.Get, "evals/" + Segment(evalId) + "/runs" + query, EvalsJsonContext.Default.EvalRunPage, cancel, deferDataSources: true);
         }
 
         /// <summary>Cancels a run: POST to the run path itself, as the API description and official SDKs do.</summary>
@@ -70,7 +71,7 @@ namespace EvalsPS.Api
         /// </summary>
         internal static string Segment(string id) => Uri.EscapeDataString(id).Replace(".", "%2E");
 
-        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, JsonTypeInfo<T> type, CancellationToken cancel)
+        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, JsonTypeInfo<T> type, CancellationToken cancel, bool deferDataSources = false)
         {
             var uri = RequestUri.Create(settings.BaseUri, relativePath);
             for (int attempt = 1; ; attempt++)
@@ -78,7 +79,7 @@ namespace EvalsPS.Api
                 TimeSpan? wait;
                 try
                 {
-                    return await SendOnceAsync(method, uri, type, cancel).ConfigureAwait(false);
+                    return await SendOnceAsync(method, uri, type, deferDataSources, cancel).ConfigureAwait(false);
                 }
                 catch (EvalsApiException failure) when (attempt <= settings.MaxRetries && (wait = RetryWait(failure, attempt)) != null)
                 {
@@ -114,7 +115,7 @@ namespace EvalsPS.Api
             return RetryPolicy.Backoff(attempt - 1);
         }
 
-        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, JsonTypeInfo<T> type, CancellationToken cancel)
+        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, JsonTypeInfo<T> type, bool deferDataSources, CancellationToken cancel)
         {
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.RevealApiKey());
@@ -161,7 +162,7 @@ namespace EvalsPS.Api
                 {
                     try
                     {
-                        return ResponseBody.Read(body.Memory, type)
+                        return ResponseBody.Read(body.Memory, type, deferDataSources)
                             ?? throw new JsonException("The body was the JSON literal null.");
                     }
                     catch (JsonException ex)

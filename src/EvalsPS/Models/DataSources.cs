@@ -19,7 +19,12 @@ namespace EvalsPS
 
         [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
 
-        public override string ToString() => Source is null ? Type ?? "" : $"{Type} from {Source}";
+        /// <summary>Why a listed run's data_source could not be read as its kind (its fields are then all in AdditionalProperties).</summary>
+        internal string? ReadError { get; set; }
+
+        public override string ToString() =>
+            ReadError != null ? $"{Type} (EvalsPS could not read it: {ReadError})"
+            : Source is null ? Type ?? "" : $"{Type} from {Source}";
     }
 
     /// <summary>A data source of type jsonl.</summary>

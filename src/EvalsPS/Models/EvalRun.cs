@@ -25,8 +25,14 @@ namespace EvalsPS
         [JsonInclude] public EvalsList<EvalRunModelUsage>? PerModelUsage { get; internal set; }
         [JsonInclude] public EvalsList<EvalRunCriteriaResult>? PerTestingCriteriaResults { get; internal set; }
 
-        [JsonInclude, JsonConverter(typeof(DataSourceConverter))]
-        public EvalRunDataSource? DataSource { get; internal set; }
+        /// <summary>
+        /// Where the run's items come from. For a listed run it is read from the JSON the API sent when first used:
+        /// a pipeline that never looks at it does not pay for reading it.
+        /// </summary>
+        [JsonIgnore] public EvalRunDataSource? DataSource => DataSourceValue?.Value;
+
+        [JsonInclude, JsonPropertyName("data_source"), JsonConverter(typeof(DeferredDataSourceConverter))]
+        internal DeferredDataSource? DataSourceValue { get; set; }
 
         [JsonInclude] public EvalRunMetadata? Metadata { get; internal set; }
         [JsonInclude] public EvalRunError? Error { get; internal set; }

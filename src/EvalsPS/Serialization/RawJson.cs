@@ -33,11 +33,21 @@ namespace EvalsPS.Serialization
         /// <summary>False when the field was absent.</summary>
         internal bool HasValue => buffer != null;
 
+        /// <summary>The text, in the buffer it shares with other values.</summary>
+        internal ReadOnlyMemory<byte> Memory => buffer is null ? default : new ReadOnlyMemory<byte>(buffer, offset, length);
+
+        /// <summary>Part of this value's text, from <paramref name="start"/>, sharing its buffer.</summary>
+        internal RawJson Slice(int start, int count) => new RawJson(buffer!, offset + start, count);
+
+        /// <summary>True when this value lies inside <paramref name="outer"/>'s text, sharing its buffer.</summary>
+        internal bool LiesIn(RawJson outer) =>
+            buffer != null && buffer == outer.buffer && offset >= outer.offset && offset + length <= outer.offset + outer.length;
+
         /// <summary>Runs <paramref name="use"/> on the parsed value, or returns <paramref name="absent"/> when there is none.</summary>
         internal T With<T>(Func<JsonElement, T> use, T absent)
         {
             if (buffer is null) return absent;
-            using var document = JsonDocument.Parse(new ReadOnlyMemory<byte>(buffer, offset, length));
+            using var document = JsonDocument.Parse(Memory);
             return use(document.RootElement);
         }
 
@@ -94,15 +104,24 @@ namespace EvalsPS.Serialization
             internal byte[]? Chunk;
             internal int Used;
             internal int NextChunk = FirstChunk;
+
+            /// <summary>Set when the body is itself a kept raw value: values inside it are slices of it, not copies.</summary>
+            internal RawJson Kept;
+
+            /// <summary>Whether a run's data_source is kept as text, to be read when first used (<see cref="DeferredDataSource"/>).</summary>
+            internal bool DeferDataSources;
         }
 
         [ThreadStatic] private static Reading? reading;
 
-        /// <summary>Deserializes <paramref name="body"/>; raw values are copied straight out of it.</summary>
-        internal static T? Read<T>(ReadOnlyMemory<byte> body, JsonTypeInfo<T> type)
+        /// <summary>
+        /// Deserializes <paramref name="body"/>; raw values are copied straight out of it. With
+        /// <paramref name="deferDataSources"/>, each run's data_source is only copied, and read when first used.
+        /// </summary>
+        internal static T? Read<T>(ReadOnlyMemory<byte> body, JsonTypeInfo<T> type, bool deferDataSources = false)
         {
             var outer = reading;
-            reading = new Reading { Body = body };
+            reading = new Reading { Body = body, DeferDataSources = deferDataSources };
             try
             {
                 return JsonSerializer.Deserialize(body.Span, type);
@@ -112,6 +131,29 @@ namespace EvalsPS.Serialization
                 reading = outer;
             }
         }
+
+        /// <summary>
+        /// Reads a kept raw value with <paramref name="converter"/>. Raw values inside it are slices of its text, not
+        /// new copies: the text is already this object's own, and never changes.
+        /// </summary>
+        internal static T? Read<T>(RawJson text, JsonConverter<T> converter, JsonSerializerOptions options)
+        {
+            var outer = reading;
+            reading = new Reading { Body = text.Memory, Kept = text };
+            try
+            {
+                var reader = new Utf8JsonReader(text.Memory.Span);
+                reader.Read();
+                return converter.Read(ref reader, typeof(T), options);
+            }
+            finally
+            {
+                reading = outer;
+            }
+        }
+
+        /// <summary>Whether the body being read on this thread keeps data sources as text (see <see cref="Read{T}(ReadOnlyMemory{byte}, JsonTypeInfo{T}, bool)"/>).</summary>
+        internal static bool DefersDataSources => reading?.DeferDataSources == true;
 
         /// <summary>
         /// Where the reader's current token lies in the body being read. By address, not by index: the serializer
@@ -134,11 +176,13 @@ namespace EvalsPS.Serialization
         /// 4 KiB to 1 MiB and are never larger than what is left of the body, so a small page wastes little, and the
         /// text of a large run is copied once into a few large buffers the GC does not move, instead of into tens of
         /// thousands of small arrays it would copy again at each promotion. A value kept alive keeps its buffer alive:
-        /// up to 1 MiB of raw values of the same body (or the value alone, when it is larger).
+        /// up to 1 MiB of raw values of the same body (or the value alone, when it is larger). Reading a kept value
+        /// (a listed run's data_source), the values inside it are slices of its text: it is already a copy.
         /// </summary>
         internal static RawJson Copy(int start, int length)
         {
             var state = reading!;
+            if (state.Kept.HasValue) return state.Kept.Slice(start, length);
             var source = state.Body.Span.Slice(start, length);
             if (state.Chunk is null || state.Chunk.Length - state.Used < length)
             {
