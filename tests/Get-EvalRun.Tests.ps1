@@ -363,6 +363,49 @@ Describe 'Get-EvalRun' {
         }
     }
 
+    Context 'listed runs' {
+        BeforeAll {
+            $flags = [Reflection.BindingFlags]'NonPublic,Instance'
+            function Test-DataSourceRead($Run) {
+                $kept = $Run.GetType().GetProperty('DataSourceValue', $flags).GetValue($Run)
+                $kept.GetType().GetProperty('IsRead', $flags).GetValue($kept)
+            }
+        }
+
+        It 'reads the data_source of a listed <Fixture> run when first used, into the same objects as by id' -ForEach @(
+            @{ Fixture = 'seed-completions-run' }
+            @{ Fixture = 'jsonl-file-content-run' }
+            @{ Fixture = 'completions-stored-run' }
+            @{ Fixture = 'responses-run' }
+            @{ Fixture = 'future-fields-run' }
+        ) {
+            $id = $fake.AddRunJson('eval_listed', [EvalsPS.FakeApi.Fixtures]::Get($Fixture))
+            $listed = Get-EvalRun -EvalId eval_listed | Where-Object Id -EQ $id
+            $byId = Get-EvalRun eval_listed $id
+
+            Test-DataSourceRead $listed | Should -BeFalse
+            Test-DataSourceRead $byId | Should -BeTrue
+            $listed.DataSource.GetType() | Should -Be $byId.DataSource.GetType()
+            ($listed.DataSource | ConvertTo-Json -Depth 20) | Should -BeExactly ($byId.DataSource | ConvertTo-Json -Depth 20)
+            Test-DataSourceRead $listed | Should -BeTrue
+            [object]::ReferenceEquals($listed.DataSource, $listed.DataSource) | Should -BeTrue
+        }
+
+        It 'keeps a listed data_source that does not read as its kind whole, and says why' {
+            $page = '{"object":"list","data":[{"object":"eval.run","id":"evalrun_bad","eval_id":"eval_1","status":"completed",' +
+                '"data_source":{"type":"completions","model":"gpt-4o-mini","sampling_params":{"temperature":"hot"}}}],' +
+                '"first_id":"evalrun_bad","last_id":"evalrun_bad","has_more":false}'
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $page), 1, [NullString]::Value)
+
+            $run = Get-EvalRun -EvalId eval_1 -ErrorVariable errors
+            $errors | Should -BeNullOrEmpty
+            $run.DataSource.GetType().Name | Should -Be 'EvalRunDataSource'
+            $run.DataSource.Type | Should -Be 'completions'
+            $run.DataSource.AdditionalProperties.GetValue('sampling_params').temperature | Should -Be 'hot'
+            $run.DataSource.ToString() | Should -BeLike 'completions (EvalsPS could not read it: *)'
+        }
+    }
+
     Context 'formatting' {
         It 'shows a table that answers what happened, within 120 columns' {
             $a = $fake.AddRunJson('eval_table', [EvalsPS.FakeApi.Fixtures]::Get('jsonl-file-content-run'))

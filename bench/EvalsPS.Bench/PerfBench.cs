@@ -307,17 +307,19 @@ internal static class PerfBench
     {
         const string Counting = "Get-EvalRun -EvalId {0} | ForEach-Object -Begin {{ $n = 0 }} -Process {{ $n++ }} -End {{ $n }}";
         const string Discarding = "Get-EvalRun -EvalId {0} | Out-Null";
+        const string ReadingDataSources = "Get-EvalRun -EvalId {0} | ForEach-Object -Begin {{ $n = 0 }} -Process {{ if ($null -ne $_.DataSource.Model) {{ $n++ }} }} -End {{ $n }}";
         using var raw = new RawClient(fake.BaseUri, probe.UserAgent);
         var openai = new OpenAIPackage(fake.BaseUri);
 
         // Warm-up: every path over 5,000 runs (50 pages).
         if (CountOf(module.Run(string.Format(Counting, "warm"))) != 5_000) throw new InvalidOperationException("EvalsPS warm-up listing is wrong.");
         module.Run(string.Format(Discarding, "warm"));
+        if (CountOf(module.Run(string.Format(ReadingDataSources, "warm"))) != 5_000) throw new InvalidOperationException("EvalsPS warm-up listing with data sources is wrong.");
         if (raw.ListAllAsync("warm").GetAwaiter().GetResult() != 5_000) throw new InvalidOperationException("raw warm-up listing is wrong.");
         long warmBytes = raw.BytesReceived;
         if (openai.ListAllAsync("warm").GetAwaiter().GetResult() != 5_000) throw new InvalidOperationException("OpenAI warm-up listing is wrong.");
 
-        var ps = new Listing(fake); var psOut = new Listing(fake); var floor = new Listing(fake); var pkg = new Listing(fake);
+        var ps = new Listing(fake); var psOut = new Listing(fake); var psData = new Listing(fake); var floor = new Listing(fake); var pkg = new Listing(fake);
         RequestSummary? requests = null;
         var variants = new Action[]
         {
@@ -334,10 +336,16 @@ internal static class PerfBench
                 if (requests.Count != ListedRuns / 100 || requests.NotOk != 0) throw new InvalidOperationException($"EvalsPS listing sent {requests.Count} requests ({requests.NotOk} not 200).");
             },
             () => psOut.Measure(() => module.Time(string.Format(Discarding, Eval), out _)),
+            () => psData.Measure(() =>
+            {
+                double t = module.Time(string.Format(ReadingDataSources, Eval), out var result);
+                if (CountOf(result) != ListedRuns) throw new InvalidOperationException($"EvalsPS read {result.Output.FirstOrDefault()} data sources.");
+                return t;
+            }),
             () => floor.Measure(() => Timed(() => raw.ListAllAsync(Eval).GetAwaiter().GetResult(), ListedRuns, "raw")),
             () => pkg.Measure(() => Timed(() => openai.ListAllAsync(Eval).GetAwaiter().GetResult(), ListedRuns, "OpenAI package")),
         };
-        Rotated(variants, ListRounds, ListWarmupRounds, () => { ps.Clear(); psOut.Clear(); floor.Clear(); pkg.Clear(); });
+        Rotated(variants, ListRounds, ListWarmupRounds, () => { ps.Clear(); psOut.Clear(); psData.Clear(); floor.Clear(); pkg.Clear(); });
         long jsonBytes = (raw.BytesReceived - warmBytes) / (ListRounds + ListWarmupRounds);
 
         double ratio = ps.Time.Median / floor.Time.Median;
@@ -345,12 +353,16 @@ internal static class PerfBench
             WithRatio(pkg.Time.Median, floor.Time.Median), Fmt.Ratio(ratio), "<= 1.30x", Verdict.AtMost(ratio, 1.3)));
         table.Add(new Row("3. list | Out-Null (no ForEach-Object)", Fmt.Seconds(psOut.Time.Median), Fmt.Seconds(floor.Time.Median),
             WithRatio(pkg.Time.Median, floor.Time.Median), Fmt.Ratio(psOut.Time.Median / floor.Time.Median), "-", Verdict.Info));
+        table.Add(new Row("3. list | ForEach-Object reading every DataSource", Fmt.Seconds(psData.Time.Median), Fmt.Seconds(floor.Time.Median),
+            WithRatio(pkg.Time.Median, floor.Time.Median), Fmt.Ratio(psData.Time.Median / floor.Time.Median), "-", Verdict.Info));
         table.Add(new Row("3. list: peak managed heap growth, median (max)", $"{Fmt.Bytes(ps.Heap.Median)} ({Fmt.Bytes(ps.Heap.Max)})",
             $"{Fmt.Bytes(floor.Heap.Median)} ({Fmt.Bytes(floor.Heap.Max)})", $"{Fmt.Bytes(pkg.Heap.Median)} ({Fmt.Bytes(pkg.Heap.Max)})",
             "-", "<= 64 MiB", Verdict.AtMost(ps.Heap.Max, 64.0 * 1024 * 1024)));
         table.Add(new Row("3. list: bytes allocated, all threads", Fmt.Bytes(ps.Allocated.Median), Fmt.Bytes(floor.Allocated.Median), Fmt.Bytes(pkg.Allocated.Median),
             Fmt.Ratio(ps.Allocated.Median / floor.Allocated.Median), "-", Verdict.Info));
-        table.Note($"3. EvalsPS: `{string.Format(Counting, Eval)}` (verdict) and `{string.Format(Discarding, Eval)}` (info);");
+        table.Note($"3. EvalsPS: `{string.Format(Counting, Eval)}` (verdict), `{string.Format(Discarding, Eval)}` (info) and");
+        table.Note($"   `{string.Format(ReadingDataSources, Eval)}` (info). A listed run's data_source is read when first used:");
+        table.Note("   the first two never read it, the third reads all 100,000 (what Format-List or Export-Csv of every run would do).");
         table.Note($"   the module asked limit={requests?.Limits} and sent {requests?.Count:N0} requests per listing, all 200. raw: HttpClient paging");
         table.Note("   ?limit=100&order=desc&after=<last_id> while has_more, each page streamed into JsonDocument.ParseAsync, data counted;");
         table.Note("   OpenAI: EvaluationClient.GetEvaluationRunsAsync(evalId, 100, \"desc\", after, null, null) + JsonDocument.Parse, same paging.");
@@ -360,6 +372,7 @@ internal static class PerfBench
         table.Note("   Allocated: GC.GetTotalAllocatedBytes(precise) delta, every thread of this process (engine, module, HttpClient; the fake is elsewhere).");
         foreach (var line in ps.Describe("EvalsPS | ForEach-Object").Split('\n')) table.Note(line);
         foreach (var line in psOut.Describe("EvalsPS | Out-Null      ").Split('\n')) table.Note(line);
+        foreach (var line in psData.Describe("EvalsPS, DataSource read").Split('\n')) table.Note(line);
         foreach (var line in floor.Describe("raw                     ").Split('\n')) table.Note(line);
         foreach (var line in pkg.Describe("OpenAI package          ").Split('\n')) table.Note(line);
     }
