@@ -2,6 +2,11 @@
 # Get-EvalRun against the loopback fake: by id, listing and paging, typed objects, settings.
 # The same behaviours as tests/EvalsPS.Tests/GetEvalRunTests.cs, EvalRunObjectTests.cs and EnvironmentTests.cs.
 
+BeforeDiscovery {
+    # Every run fixture of the fake, by name, for the tests that must hold for each kind of run.
+    $everyFixture = @(Get-ChildItem "$PSScriptRoot/../tools/EvalsPS.FakeApi/Fixtures" -Filter *.json | ForEach-Object { @{ Fixture = $_.BaseName } })
+}
+
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     $fake = Start-TestFake
@@ -372,13 +377,7 @@ Describe 'Get-EvalRun' {
             }
         }
 
-        It 'reads the data_source of a listed <Fixture> run when first used, into the same objects as by id' -ForEach @(
-            @{ Fixture = 'seed-completions-run' }
-            @{ Fixture = 'jsonl-file-content-run' }
-            @{ Fixture = 'completions-stored-run' }
-            @{ Fixture = 'responses-run' }
-            @{ Fixture = 'future-fields-run' }
-        ) {
+        It 'reads the data_source of a listed <Fixture> run when first used, into the same objects as by id' -ForEach $everyFixture {
             $id = $fake.AddRunJson('eval_listed', [EvalsPS.FakeApi.Fixtures]::Get($Fixture))
             $listed = Get-EvalRun -EvalId eval_listed | Where-Object Id -EQ $id
             $byId = Get-EvalRun eval_listed $id

@@ -194,13 +194,7 @@ function Dump($o, [string]$path, [int]$depth = 0) {
 }";
 
         [Theory]
-        [InlineData("seed-completions-run")]
-        [InlineData("jsonl-file-content-run")]
-        [InlineData("jsonl-file-id-run")]
-        [InlineData("completions-stored-run")]
-        [InlineData("responses-run")]
-        [InlineData("failed-run")]
-        [InlineData("future-fields-run")]
+        [MemberData(nameof(EveryFixture), MemberType = typeof(HostedTest))]
         public void A_listed_run_reads_its_data_source_when_first_used_into_the_same_objects_as_by_id(string fixture)
         {
             var id = Fake.AddRunJson("eval_1", Fixtures.Get(fixture));

@@ -25,6 +25,17 @@ namespace EvalsPS.Tests
             Session.Run("$PSDefaultParameterValues['*-EvalRun:BaseUri'] = $fakeUri; $PSDefaultParameterValues['*-EvalRun:ApiKey'] = $testKey").ThrowOnError();
         }
 
+        /// <summary>Every run fixture of the fake, for a theory that must hold for each kind of run.</summary>
+        public static TheoryData<string> EveryFixture
+        {
+            get
+            {
+                var names = new TheoryData<string>();
+                foreach (var name in Fixtures.Names) names.Add(name);
+                return names;
+            }
+        }
+
         protected FakeEvalsApi Fake { get; }
 
         protected ModuleSession Session { get; }

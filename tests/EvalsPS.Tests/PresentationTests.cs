@@ -60,13 +60,7 @@ namespace EvalsPS.Tests
         }
 
         [Theory]
-        [InlineData("seed-completions-run")]
-        [InlineData("jsonl-file-content-run")]
-        [InlineData("jsonl-file-id-run")]
-        [InlineData("completions-stored-run")]
-        [InlineData("responses-run")]
-        [InlineData("failed-run")]
-        [InlineData("future-fields-run")]
+        [MemberData(nameof(EveryFixture), MemberType = typeof(HostedTest))]
         public void Every_value_of_a_run_is_a_scalar_or_has_a_meaningful_ToString(string fixture)
         {
             var id = Fake.AddRunJson("eval_1", Fixtures.Get(fixture));

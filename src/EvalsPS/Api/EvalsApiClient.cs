@@ -79,7 +79,7 @@ namespace EvalsPS.Api
                 TimeSpan? wait;
                 try
                 {
-                    return await SendOnceAsync(method, uri, type, deferDataSources, cancel).ConfigureAwait(false);
+                    return await SendOnceAsync(method, uri, type, cancel, deferDataSources).ConfigureAwait(false);
                 }
                 catch (EvalsApiException failure) when (attempt <= settings.MaxRetries && (wait = RetryWait(failure, attempt)) != null)
                 {
@@ -115,7 +115,7 @@ namespace EvalsPS.Api
             return RetryPolicy.Backoff(attempt - 1);
         }
 
-        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, JsonTypeInfo<T> type, bool deferDataSources, CancellationToken cancel)
+        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, JsonTypeInfo<T> type, CancellationToken cancel, bool deferDataSources)
         {
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.RevealApiKey());
