@@ -5,8 +5,8 @@ namespace EvalsPS.Bench;
 
 /// <summary>
 /// Exactly what EvalsApiClient does with the 2xx body of one run: ResponseBody.Read(body, EvalsJsonContext.Default.EvalRun),
-/// data source read at once, on the
-/// assembly the engine loaded from out/EvalsPS. Both are internal, so they are reached by reflection, once.
+/// its data source read at once, on the assembly the engine loaded from out/EvalsPS. Both are internal, so they are
+/// reached by reflection, once.
 /// </summary>
 internal sealed class ModuleParser
 {
