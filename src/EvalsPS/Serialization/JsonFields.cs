@@ -15,7 +15,7 @@ namespace EvalsPS.Serialization
     {
         private readonly JsonElement element;
         private readonly ReadIssues issues;
-        private readonly string path;
+        private string path;
         private readonly List<string> known = new List<string>();
         private List<string>? unread;
 
@@ -34,8 +34,15 @@ namespace EvalsPS.Serialization
             return new JsonFields(element, issues, "");
         }
 
-        /// <summary>Names the object in warnings about it and its parts ("run evalrun_1"); the top level sets it once its id is read.</summary>
-        internal void Subject(string subject) => issues.Subject = subject;
+        /// <summary>
+        /// Names the object in warnings about it and its parts ("run evalrun_1"), whose field paths then start from it
+        /// (not from "data[3]" of a page). A top-level object sets it as soon as its id is read.
+        /// </summary>
+        internal void Subject(string subject)
+        {
+            issues.Subject = subject;
+            path = "";
+        }
 
         internal string? String(string name) => Read(name, JsonValueKind.String, value => value.GetString());
 
