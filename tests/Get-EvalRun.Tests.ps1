@@ -565,13 +565,13 @@ Describe 'Get-EvalRun' {
                     $child = $property.Value
                     if ($null -eq $child -or $child -is [string] -or $child -is [ValueType]) { continue }
                     $where = "$Path.$($property.Name)"
-                    if ($child.ToString() -match '^(System|EvalsPS)\.') { "$where shows as '$child'" }
+                    if ($child.ToString() -match '^(System|EvalsPS)\.') { "$where shows as '$($child.ToString())'" }
                     if ($Depth -ge 4 -or $child.GetType().Namespace -ne 'EvalsPS' -or $child -is [System.Collections.IDictionary]) { continue }
                     if ($child -isnot [System.Collections.IEnumerable]) { Find-TypeNameText $child $where ($Depth + 1); continue }
                     $items = @($child | Select-Object -First 3)
                     for ($i = 0; $i -lt $items.Count; $i++) {
                         if ($null -eq $items[$i]) { continue }
-                        if ($items[$i].ToString() -match '^System\.') { "$where[$i] shows as '$($items[$i])'" }
+                        if ($items[$i].ToString() -match '^System\.') { "$where[$i] shows as '$($items[$i].ToString())'" }
                         if ($items[$i].GetType().Namespace -eq 'EvalsPS') { Find-TypeNameText $items[$i] "$where[$i]" ($Depth + 1) }
                     }
                 }
