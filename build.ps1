@@ -5,7 +5,8 @@
     Build   : dotnet build, then checks that out/EvalsPS holds every file the module ships.
     Docs    : regenerates en-US help with PlatyPS when it is installed (the build's own generator
               makes the same files from docs/*.md otherwise).
-    Test    : the hosted suite (dotnet test), then the Pester suite in a child process.
+    Test    : builds, runs the C# unit tests (tests/EvalsPS.UnitTests), then the Pester suite in a child
+              process. The one test command: dotnet tool restore && dotnet pwsh -NoProfile -File ./build.ps1 -Task Test
     Package : the PowerShell Gallery package out/EvalsPS.<version>.nupkg, checked against the same
               allow-list as the module folder.
     Pester  : only the Pester suite, in a child process so the module dll is not locked here.
@@ -85,8 +86,14 @@ foreach ($step in $Task) {
             }
         }
         'Test' {
-            Invoke-Dotnet test (Join-Path $root 'EvalsPS.sln') -c $Configuration
+            Invoke-Dotnet build (Join-Path $root 'EvalsPS.sln') -c $Configuration
+            Assert-ModuleLayout
+            # Both suites run even when the first fails, so one run reports every failure.
+            $unitFailed = $null
+            try { Invoke-Dotnet test (Join-Path $root 'tests/EvalsPS.UnitTests/EvalsPS.UnitTests.csproj') -c $Configuration --no-build }
+            catch { $unitFailed = $_ }
             Invoke-PesterSuite
+            if ($unitFailed) { throw $unitFailed }
         }
         'Pester' {
             Invoke-Dotnet build (Join-Path $root 'EvalsPS.sln') -c $Configuration

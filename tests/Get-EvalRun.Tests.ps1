@@ -1,6 +1,5 @@
 #Requires -Version 5.1
-# Get-EvalRun against the loopback fake: by id, listing and paging, typed objects, settings.
-# The same behaviours as tests/EvalsPS.Tests/GetEvalRunTests.cs, EvalRunObjectTests.cs and EnvironmentTests.cs.
+# Get-EvalRun against the loopback fake: by id, listing and paging, typed objects, formatting, settings.
 
 BeforeDiscovery {
     # Every run fixture of the fake, by name, for the tests that must hold for each kind of run.
@@ -214,6 +213,34 @@ Describe 'Get-EvalRun' {
             $seen | Should -Be 2
         }
 
+        It 'does not wait for the page fetched ahead when the pipeline stops' {
+            $page = '{"object":"list","data":[{"object":"eval.run","id":"evalrun_a","eval_id":"eval_stopped","status":"completed"}],' +
+                '"first_id":"evalrun_a","last_id":"evalrun_a","has_more":true}'
+            # The first page says there is more; the next one would take 30 s.
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $page), 1, [NullString]::Value)
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Slow([TimeSpan]::FromSeconds(30)), 1, [NullString]::Value)
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+
+            { Get-EvalRun -EvalId eval_stopped | ForEach-Object { $null = Wait-Until { $fake.Requests.Count -ge 2 } -TimeoutSec 5; throw 'enough' } } |
+                Should -Throw '*enough*'
+
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $fake.Requests | Should -HaveCount 2
+            $fake.Requests[1].RawTarget | Should -BeLike '*after=evalrun_a*'
+        }
+
+        It 'writes every page request of the read-ahead under -Verbose, and never the key' {
+            $null = $fake.AddRuns('eval_verbose_list', 250, 'completed')
+
+            $result = Invoke-Captured { $n = 0; Get-EvalRun eval_verbose_list @Diag | ForEach-Object { $n++ }; "runs: $n" }
+
+            $result.Output | Should -Be 'runs: 250'
+            $pages = "GET $($fake.BaseUri)/evals/eval_verbose_list/runs?limit=100&order=desc"
+            @($result.Verbose | Where-Object { $_.StartsWith($pages) -and $_.Contains(' -> 200 OK') }) | Should -HaveCount 3
+            @($result.Debug | Where-Object { $_.Contains('Authorization: Bearer ****') }) | Should -HaveCount 3
+            Assert-NoKey $result
+        }
+
         It 'sends -Status and -Order as query parameters' {
             $null = $fake.AddRuns('eval_status', 3, 'queued')
             $null = $fake.AddRuns('eval_status', 2, 'completed')
@@ -314,6 +341,55 @@ Describe 'Get-EvalRun' {
             ($r.Passed + $r.Failed + $r.Errored) | Should -BeLessOrEqual $r.Total
         }
 
+        It 'reads each result count from its own field, as an integer' {
+            $id = $fake.AddRunJson('eval_counts', [EvalsPS.FakeApi.Fixtures]::Get('completions-stored-run'))
+            $r = Get-EvalRun eval_counts $id
+
+            # Four different numbers: a count read from the wrong field cannot pass.
+            $r.ResultCounts.Passed | Should -BeExactly 42
+            $r.ResultCounts.Failed | Should -BeExactly 6
+            $r.ResultCounts.Errored | Should -BeExactly 2
+            $r.ResultCounts.Total | Should -BeExactly 50
+            foreach ($name in 'Passed', 'Failed', 'Errored', 'Total') {
+                $r.$name | Should -BeOfType ([int])
+                $r.$name | Should -Be $r.ResultCounts.$name
+            }
+        }
+
+        It 'reads inline items and samples of any JSON shape as objects' {
+            $json = @'
+{ "object": "eval.run", "id": "evalrun_raw", "eval_id": "eval_raw", "status": "completed",
+  "data_source": { "source": { "content": [
+      { "item" : { "input": "caf\u00e9 \"quoted\"\nline", "tags": [1, 2.5, true, null] },
+        "sample": {"output": [{"role": "assistant", "content": "Ma\u00f1ana"}]} },
+      {"\u0069tem":{"input":"no sample"}},
+      {"item": "a bare string", "sample": null},
+      {"item": 42, "note": {"kept": true}}
+    ], "type": "file_content" },
+    "input_messages": {"template": [{"role": "user", "content": {"type": "input_text", "text": "{{item.input}}"}}], "type": "template"},
+    "type": "completions" } }
+'@
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $json), 1, [NullString]::Value)
+
+            $r = Get-EvalRun eval_raw evalrun_raw
+            $c = $r.DataSource.Source.Content
+
+            $r.DataSource.GetType().Name | Should -Be 'CompletionsDataSource'
+            $r.DataSource.Source.GetType().Name | Should -Be 'FileContentSource'
+            $c.Count | Should -Be 4
+            $c[0].Item.input | Should -BeExactly "caf$([char]0xe9) `"quoted`"`nline"
+            @($c[0].Item.tags).Count | Should -Be 4
+            $c[0].Item.tags[1] | Should -Be 2.5
+            $c[0].Sample.output[0].content | Should -BeExactly "Ma$([char]0xf1)ana"
+            $c[1].Item.input | Should -Be 'no sample'
+            $c[1].Sample | Should -BeNullOrEmpty
+            $c[2].Item | Should -BeExactly 'a bare string'
+            $c[2].Sample | Should -BeNullOrEmpty
+            $c[3].Item | Should -Be 42
+            $c[3].AdditionalProperties.note.kept | Should -BeTrue
+            $r.DataSource.InputMessages.Template[0].Text | Should -Be '{{item.input}}'
+        }
+
         It 'reads a jsonl run from a file id' {
             $r = Get-FixtureRun 'jsonl-file-id-run'
 
@@ -378,6 +454,19 @@ Describe 'Get-EvalRun' {
             ($listed.DataSource | ConvertTo-Json -Depth 20) | Should -BeExactly ($byId.DataSource | ConvertTo-Json -Depth 20)
         }
 
+        It 'reads the inline items of each run of a page apart' {
+            $runs = foreach ($pair in @('evalrun_a', 'first'), @('evalrun_b', 'second')) {
+                '{"object":"eval.run","id":"' + $pair[0] + '","eval_id":"eval_page","status":"completed","data_source":{"type":"jsonl",' +
+                '"source":{"type":"file_content","content":[{"item":{"input":"' + $pair[1] + '"}}]}}}'
+            }
+            $page = '{"object":"list","data":[' + ($runs -join ',') + '],"first_id":"evalrun_a","last_id":"evalrun_b","has_more":false}'
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $page), 1, [NullString]::Value)
+
+            $values = Get-EvalRun eval_page | ForEach-Object { $_.Id + ' ' + $_.DataSource.Source.Content[0].Item.input }
+
+            ($values -join ',') | Should -Be 'evalrun_a first,evalrun_b second'
+        }
+
         It 'writes a listed run whose sampling_params holds a value of the wrong kind, warns once, and keeps the value' {
             $page = '{"object":"list","data":[{"object":"eval.run","id":"evalrun_bad","eval_id":"eval_1","status":"completed",' +
                 '"data_source":{"type":"completions","model":"gpt-4o-mini","sampling_params":{"temperature":"hot"}}}],' +
@@ -411,6 +500,41 @@ Describe 'Get-EvalRun' {
         }
     }
 
+    Context 'progress' {
+        BeforeAll {
+            $runspace = New-ModuleRunspace $fake
+        }
+
+        AfterAll {
+            $runspace.Dispose()
+        }
+
+        It 'shows progress over a listing of several pages, and completes it' {
+            $null = $fake.AddRuns('eval_pages', 250, 'completed')
+
+            $run = Invoke-InRunspace $runspace '$null = Get-EvalRun -EvalId eval_pages'
+            try {
+                $run.Shell.HadErrors | Should -BeFalse
+                $progress = @($run.Shell.Streams.Progress)
+                $progress.Count | Should -BeGreaterOrEqual 2
+                @($progress | Where-Object { $_.StatusDescription.StartsWith('100 runs so far') }) | Should -Not -HaveCount 0
+                $progress[-1].RecordType | Should -Be 'Completed'
+            }
+            finally { $run.Shell.Dispose() }
+        }
+
+        It 'shows no progress for a listing of one page' {
+            $null = $fake.AddRuns('eval_one_page', 5, 'completed')
+
+            $run = Invoke-InRunspace $runspace '$null = Get-EvalRun -EvalId eval_one_page'
+            try {
+                $run.Shell.HadErrors | Should -BeFalse
+                @($run.Shell.Streams.Progress) | Should -HaveCount 0
+            }
+            finally { $run.Shell.Dispose() }
+        }
+    }
+
     Context 'Export-Csv-ready objects' {
         BeforeAll {
             $null = $fake.AddRunJson('eval_csv', [EvalsPS.FakeApi.Fixtures]::Get('jsonl-file-content-run'))
@@ -432,6 +556,29 @@ Describe 'Get-EvalRun' {
                 }
             }
             ($rows | Where-Object ResultCounts -Match '^\d+ passed, \d+ failed, \d+ errored of \d+$') | Should -HaveCount 3
+        }
+
+        It 'shows every value of a <Fixture> run as a scalar or as text, never as a type name' -ForEach $everyFixture {
+            # Export-Csv and Format-List show each value's ToString(): walk the nested parts too.
+            function Find-TypeNameText($Value, [string] $Path, [int] $Depth) {
+                foreach ($property in $Value.PSObject.Properties) {
+                    $child = $property.Value
+                    if ($null -eq $child -or $child -is [string] -or $child -is [ValueType]) { continue }
+                    $where = "$Path.$($property.Name)"
+                    if ($child.ToString() -match '^(System|EvalsPS)\.') { "$where shows as '$($child.ToString())'" }
+                    if ($Depth -ge 4 -or $child.GetType().Namespace -ne 'EvalsPS' -or $child -is [System.Collections.IDictionary]) { continue }
+                    if ($child -isnot [System.Collections.IEnumerable]) { Find-TypeNameText $child $where ($Depth + 1); continue }
+                    $items = @($child | Select-Object -First 3)
+                    for ($i = 0; $i -lt $items.Count; $i++) {
+                        if ($null -eq $items[$i]) { continue }
+                        if ($items[$i].ToString() -match '^System\.') { "$where[$i] shows as '$($items[$i].ToString())'" }
+                        if ($items[$i].GetType().Namespace -eq 'EvalsPS') { Find-TypeNameText $items[$i] "$where[$i]" ($Depth + 1) }
+                    }
+                }
+            }
+            $id = $fake.AddRunJson('eval_text', [EvalsPS.FakeApi.Fixtures]::Get($Fixture))
+
+            Find-TypeNameText (Get-EvalRun eval_text $id) '$run' 0 | Should -BeNullOrEmpty
         }
 
         It 'shows the nested parts as text in the list view' {

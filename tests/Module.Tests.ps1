@@ -1,6 +1,14 @@
 #Requires -Version 5.1
 # The module as PowerShell sees it: exports, output types, parameter sets, the manifest, help, the files it
-# ships, re-importing. The same behaviours as tests/EvalsPS.Tests/ModuleTests.cs, HelpTests.cs and ReleaseTests.cs.
+# ships, the Gallery package, re-importing.
+
+BeforeDiscovery {
+    # Everything the module folder and the package must hold.
+    $shippedFiles = @(
+        'EvalsPS.psd1', 'EvalsPS.dll', 'EvalsPS.format.ps1xml', 'en-US/EvalsPS.dll-Help.xml', 'en-US/about_EvalsPS.help.txt',
+        'Dependencies/System.Text.Json.dll', 'Dependencies/System.Memory.dll', 'Dependencies/System.Runtime.CompilerServices.Unsafe.dll'
+    )
+}
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
@@ -51,6 +59,21 @@ Describe 'EvalsPS module' {
         It 'loads the formatting of its types' {
             Get-FormatData -TypeName EvalsPS.EvalRun | Should -Not -BeNullOrEmpty
             Get-FormatData -TypeName EvalsPS.EvalRunDeletion | Should -Not -BeNullOrEmpty
+        }
+
+        It 'names only real properties in its views, and has a table and a list for runs' {
+            $views = @(([xml](Get-Content -Raw (Join-Path $TestModuleDir 'EvalsPS.format.ps1xml'))).Configuration.ViewDefinitions.View)
+
+            foreach ($view in $views) {
+                $type = $view.ViewSelectedBy.TypeName -as [type]
+                $type | Should -Not -BeNullOrEmpty -Because "view $($view.Name) selects $($view.ViewSelectedBy.TypeName)"
+                foreach ($property in $view.SelectNodes('.//PropertyName')) {
+                    $type.GetProperty($property.InnerText) | Should -Not -BeNullOrEmpty -Because "view $($view.Name) shows $($property.InnerText)"
+                }
+            }
+            $runViews = @($views | Where-Object { $_.ViewSelectedBy.TypeName -eq 'EvalsPS.EvalRun' })
+            @($runViews | Where-Object { $_.TableControl }) | Should -HaveCount 1
+            @($runViews | Where-Object { $_.ListControl }) | Should -HaveCount 1
         }
     }
 
@@ -142,6 +165,35 @@ Describe 'EvalsPS module' {
             $built.Hash | Should -Be $source.Hash -Because 'out/EvalsPS/EvalsPS.psd1 is copied from the root by the build'
         }
 
+        It 'is packed for the Gallery with the module at the package root and the manifest metadata' -TestCases @(@{ Files = $shippedFiles }) {
+            $package = Join-Path $TestRepoRoot "out/EvalsPS.$($manifest.Version).nupkg"
+            $package | Should -Exist -Because 'dotnet build packs the module'
+            Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.FileSystem
+            $zip = [System.IO.Compression.ZipFile]::OpenRead($package)
+            try {
+                $entries = @($zip.Entries.FullName)
+                foreach ($file in $Files) { $entries | Should -Contain $file }
+                @($entries | Where-Object { $_ -like 'lib/*' -or $_ -like 'content/*' }) | Should -HaveCount 0
+                $reader = [System.IO.StreamReader]::new($zip.GetEntry('EvalsPS.nuspec').Open())
+                $nuspec = ([xml]$reader.ReadToEnd()).package.metadata
+                $reader.Dispose()
+            }
+            finally { $zip.Dispose() }
+
+            $nuspec.id | Should -Be 'EvalsPS'
+            $nuspec.version | Should -Be $manifest.Version.ToString()
+            $nuspec.authors | Should -Be $manifest.Author
+            $nuspec.description | Should -BeLike 'Manage OpenAI Evals runs from PowerShell*'
+            $nuspec.releaseNotes | Should -BeLike 'First release*'
+            $nuspec.projectUrl | Should -BeLike 'https://*'
+            $tags = $nuspec.tags -split ' '
+            foreach ($tag in 'PSModule', 'PSIncludes_Cmdlet', 'PSEdition_Desktop', 'PSEdition_Core', 'OpenAI',
+                'PSCmdlet_Get-EvalRun', 'PSCmdlet_Stop-EvalRun', 'PSCmdlet_Remove-EvalRun',
+                'PSCommand_Get-EvalRun', 'PSCommand_Stop-EvalRun', 'PSCommand_Remove-EvalRun') {
+                $tags | Should -Contain $tag
+            }
+        }
+
         It 'agrees with the module as loaded' {
             $module = Get-Module EvalsPS
             $module.Version | Should -Be $manifest.Version
@@ -151,15 +203,8 @@ Describe 'EvalsPS module' {
     }
 
     Context 'the module folder' {
-        It 'holds <File>' -ForEach @(
-            @{ File = 'EvalsPS.psd1' }
-            @{ File = 'EvalsPS.dll' }
-            @{ File = 'EvalsPS.format.ps1xml' }
-            @{ File = 'en-US/EvalsPS.dll-Help.xml' }
-            @{ File = 'en-US/about_EvalsPS.help.txt' }
-            @{ File = 'Dependencies/System.Text.Json.dll' }
-        ) {
-            Join-Path $TestModuleDir $File | Should -Exist
+        It 'holds <_>' -ForEach $shippedFiles {
+            Join-Path $TestModuleDir $_ | Should -Exist
         }
 
         It 'does not ship PowerShell itself' {
@@ -229,12 +274,17 @@ Describe 'EvalsPS module' {
             }
         }
 
-        It 'documents the same parameters in docs/<Name>.md' {
-            $actual = @((Get-Command $Name).Parameters.Keys | Where-Object { $commonParameters -notcontains $_ } | Sort-Object)
+        It 'documents the same parameters and parameter sets in docs/<Name>.md' {
+            $command = Get-Command $Name
+            $actual = @($command.Parameters.Keys | Where-Object { $commonParameters -notcontains $_ } | Sort-Object)
+            $sets = @($command.ParameterSets | ForEach-Object { $_.Name + $(if ($_.IsDefault) { ' (Default)' }) } | Sort-Object)
             $markdown = Get-Content -Raw -Path (Join-Path $TestRepoRoot "docs/$Name.md")
             $inDocs = @([regex]::Matches($markdown, '(?m)^### -(\w+)\s*$') | ForEach-Object { $_.Groups[1].Value } | Sort-Object)
+            $syntax = $markdown.Substring($markdown.IndexOf('## SYNTAX'), $markdown.IndexOf('## DESCRIPTION') - $markdown.IndexOf('## SYNTAX'))
+            $setsInDocs = @([regex]::Matches($syntax, '(?m)^### (.+?)\s*$') | ForEach-Object { $_.Groups[1].Value } | Sort-Object)
 
             ($inDocs -join ',') | Should -Be ($actual -join ',')
+            ($setsInDocs -join ',') | Should -Be ($sets -join ',')
         }
     }
 

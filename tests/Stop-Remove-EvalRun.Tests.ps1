@@ -1,9 +1,7 @@
 #Requires -Version 5.1
 # Stop-EvalRun and Remove-EvalRun against the loopback fake: pipeline binding, ShouldProcess, throttling,
-# one result or one error per input in input order. The same behaviours as
-# tests/EvalsPS.Tests/StopRemoveEvalRunTests.cs. Prompts: the hosted suite answers them with a scripted host;
-# here a prompt is observed in a runspace without a user interface, where prompting fails with
-# HostFunctionNotImplemented instead of waiting for an answer (see 'confirmation').
+# one result or one error per input in input order. Prompts are seen in a runspace without a user interface,
+# where prompting fails with HostFunctionNotImplemented instead of waiting, and answered by a scripted host.
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
@@ -220,20 +218,6 @@ Describe 'Stop-EvalRun and Remove-EvalRun' {
             (Get-Command $Name).Parameters.Keys | Should -Contain 'Confirm'
         }
 
-        It 'sends no request with -WhatIf, even with -Force' {
-            $null = $fake.AddRuns('eval_whatif', 3, 'queued')
-            $runs = @(Get-EvalRun -EvalId eval_whatif)
-            $fake.ClearRequests()
-
-            $runs | Remove-EvalRun -WhatIf
-            $runs | Stop-EvalRun -WhatIf
-            $runs | Remove-EvalRun -Force -WhatIf
-
-            $fake.Requests | Should -HaveCount 0
-            $fake.RunCount('eval_whatif') | Should -Be 3
-            foreach ($run in $runs) { $fake.RunStatus('eval_whatif', $run.Id) | Should -Be 'queued' }
-        }
-
         It 'sends no request when $WhatIfPreference is on, even with -Force' {
             $id = $fake.AddRun('eval_whatifpref', [NullString]::Value, 'queued', [NullString]::Value)
             $WhatIfPreference = $true
@@ -257,6 +241,75 @@ Describe 'Stop-EvalRun and Remove-EvalRun' {
             $stopped.Status | Should -Be 'canceled'
             $deleted.Deleted | Should -BeTrue
             (@(Get-RequestLine $fake) -join "`n") | Should -Be "POST /v1/evals/eval_confirmpref/runs/$id`nDELETE /v1/evals/eval_confirmpref/runs/$id"
+        }
+
+        Context 'with a user who answers' {
+            BeforeEach {
+                $user = New-ScriptedHost
+                $runspace = New-ModuleRunspace $fake -PSHost $user
+            }
+
+            AfterEach {
+                $runspace.Dispose()
+            }
+
+            It 'names each target under -WhatIf, even with -Force, and sends nothing' {
+                $null = $fake.AddRuns('eval_whatif_text', 3, 'queued')
+
+                $run = Invoke-InRunspace $runspace '$runs = Get-EvalRun -EvalId eval_whatif_text; $runs | Remove-EvalRun -WhatIf; $runs | Stop-EvalRun -WhatIf; $runs | Remove-EvalRun -Force -WhatIf'
+                try {
+                    $run.Shell.HadErrors | Should -BeFalse
+                    $expected = foreach ($operation in 'Delete', 'Cancel', 'Delete') {
+                        foreach ($n in 3, 2, 1) { "What if: Performing the operation `"$operation eval run`" on target `"run 'evalrun_000$n' ('Fake run $n') of eval 'eval_whatif_text'`"." }
+                    }
+                    (@($user.Text -split '\n' | Where-Object { $_.StartsWith('What if: ') }) -join "`n") | Should -BeExactly ($expected -join "`n")
+                    (Get-RequestLine $fake) | Should -Be 'GET /v1/evals/eval_whatif_text/runs?limit=100&order=desc'
+                }
+                finally { $run.Shell.Dispose() }
+            }
+
+            It 'asks once and deletes every run for Yes to All' {
+                $ids = @($fake.AddRuns('eval_yes_all', 3, 'completed'))
+                $user.Answers.Enqueue('A')
+
+                $run = Invoke-InRunspace $runspace 'Remove-EvalRun eval_yes_all $ids' -Variables @{ ids = [string[]]$ids }
+                try {
+                    $run.Shell.HadErrors | Should -BeFalse
+                    $user.Prompts | Should -HaveCount 1
+                    @($fake.Requests | Where-Object Method -EQ 'DELETE') | Should -HaveCount 3
+                    $fake.RunCount('eval_yes_all') | Should -Be 0
+                }
+                finally { $run.Shell.Dispose() }
+            }
+
+            It 'asks once and sends nothing for No to All' {
+                $ids = @($fake.AddRuns('eval_no_all', 3, 'completed'))
+                $user.Answers.Enqueue('L')
+
+                $run = Invoke-InRunspace $runspace 'Remove-EvalRun eval_no_all $ids' -Variables @{ ids = [string[]]$ids }
+                try {
+                    $run.Shell.HadErrors | Should -BeFalse
+                    $user.Prompts | Should -HaveCount 1
+                    $fake.Requests | Should -HaveCount 0
+                    $fake.RunCount('eval_no_all') | Should -Be 3
+                }
+                finally { $run.Shell.Dispose() }
+            }
+
+            It 'deletes only the run confirmed with Yes, not the one declined with No' {
+                $ids = @($fake.AddRuns('eval_yes_no', 2, 'completed'))
+                $user.Answers.Enqueue('Y')
+                $user.Answers.Enqueue('N')
+
+                $run = Invoke-InRunspace $runspace 'Remove-EvalRun eval_yes_no $ids' -Variables @{ ids = [string[]]$ids }
+                try {
+                    $run.Shell.HadErrors | Should -BeFalse
+                    $user.Prompts | Should -HaveCount 2
+                    (Get-RequestLine $fake) | Should -Be "DELETE /v1/evals/eval_yes_no/runs/$($ids[0])"
+                    $fake.RunStatus('eval_yes_no', $ids[1]) | Should -Not -BeNullOrEmpty
+                }
+                finally { $run.Shell.Dispose() }
+            }
         }
 
         Context 'in a runspace that cannot prompt' {

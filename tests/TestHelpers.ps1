@@ -197,10 +197,11 @@ function Assert-SingleError {
 function New-ModuleRunspace {
     <#
         A separate runspace with EvalsPS imported and pointed at the fake, for what the current one cannot
-        observe: the progress stream, and stopping a pipeline (Ctrl+C) from outside. Dispose it after use.
+        observe: the progress stream, stopping a pipeline (Ctrl+C) from outside, and, with -PSHost, prompts
+        and what-if messages. Dispose it after use.
     #>
-    param([Parameter(Mandatory)] $Fake)
-    $runspace = [runspacefactory]::CreateRunspace()
+    param([Parameter(Mandatory)] $Fake, [System.Management.Automation.Host.PSHost] $PSHost)
+    $runspace = if ($PSHost) { [runspacefactory]::CreateRunspace($PSHost) } else { [runspacefactory]::CreateRunspace() }
     $runspace.Open()
     $runspace.SessionStateProxy.SetVariable('fakeUri', $Fake.BaseUri.ToString())
     $runspace.SessionStateProxy.SetVariable('testKey', $TestKey)
@@ -211,6 +212,21 @@ function New-ModuleRunspace {
     if ($shell.HadErrors) { throw "Could not prepare a runspace with EvalsPS: $($shell.Streams.Error | Select-Object -First 1)" }
     $shell.Dispose()
     $runspace
+}
+
+function New-ScriptedHost {
+    <#
+        A host for New-ModuleRunspace -PSHost that answers prompts as a user would, from its Answers queue
+        ('Y', 'A', 'N', 'L' for Yes, Yes to All, No, No to All), and keeps what it was asked (Prompts) and
+        what was written to it (Text). It is tools/EvalsPS.Hosting's, built for .NET 10: PowerShell 7 only.
+    #>
+    if (-not ('EvalsPS.Hosting.ScriptedHost' -as [type])) {
+        $dll = Get-ChildItem -Path (Join-Path $TestRepoRoot 'tools/EvalsPS.Hosting/bin/*/net10.0/EvalsPS.Hosting.dll') |
+            Sort-Object -Property LastWriteTimeUtc -Descending | Select-Object -First 1
+        if (-not $dll) { throw "tools/EvalsPS.Hosting is not built. Run 'dotnet build' in '$TestRepoRoot' first." }
+        Add-Type -Path $dll.FullName
+    }
+    [EvalsPS.Hosting.ScriptedHost]::new($null, 120)
 }
 
 function Invoke-InRunspace {

@@ -2,7 +2,6 @@
 # The transport under failure, with faults scripted in the loopback fake. Every scenario runs with
 # -Verbose -Debug, captures every stream, asserts that the key appears in none of them, and checks the
 # outcome, how many requests the fake received and a bound on the time taken.
-# The same scenarios as tests/EvalsPS.Tests/FaultInjectionTests.cs.
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
@@ -48,15 +47,16 @@ Describe 'Transport under failure' {
 
     Context 'retries and Retry-After' {
         It 'retries a 429 after the wait retry-after-ms asks for' {
-            Add-Fault ([EvalsPS.FakeApi.FakeResponse]::Error(429, 'Rate limit reached.', 'requests', 'rate_limit_exceeded', [NullString]::Value).WithHeader('retry-after-ms', '400'))
+            # 1.5 s: three times the longest first default backoff (0.5 s), so only the asked-for wait fits the window.
+            Add-Fault ([EvalsPS.FakeApi.FakeResponse]::Error(429, 'Rate limit reached.', 'requests', 'rate_limit_exceeded', [NullString]::Value).WithHeader('retry-after-ms', '1500'))
 
             $result = Invoke-Scenario
 
             Assert-Succeeded $result
             $fake.Requests | Should -HaveCount 2
-            Get-RequestGap $fake 0 1 | Should -BeGreaterOrEqual 380
-            Get-RequestGap $fake 0 1 | Should -BeLessOrEqual 1200
-            @($result.Verbose | Where-Object { $_.StartsWith('Retrying GET ') -and $_.Contains('in 0.4 s after 429') -and $_.Contains('(retry 1 of 2)') }) |
+            Get-RequestGap $fake 0 1 | Should -BeGreaterOrEqual 1450
+            Get-RequestGap $fake 0 1 | Should -BeLessOrEqual 2500
+            @($result.Verbose | Where-Object { $_.StartsWith('Retrying GET ') -and $_.Contains('in 1.5 s after 429') -and $_.Contains('(retry 1 of 2)') }) |
                 Should -HaveCount 1
             $result.Elapsed.TotalSeconds | Should -BeLessThan 5
         }
@@ -175,6 +175,17 @@ Describe 'Transport under failure' {
             $result.Elapsed.TotalSeconds | Should -BeLessThan 3
         }
 
+        It 'retries a 408, then reports RequestTimeout' {
+            Add-Fault ((New-Error 408 'Request timeout.').WithHeader('retry-after-ms', '10')) -Times 10
+
+            $result = Invoke-Scenario
+
+            $err = Assert-SingleError $result -ErrorId 'RequestTimeout' -Category OperationTimeout -Target $runId
+            $err.ToString() | Should -BeLike '*after 3 attempts*'
+            $fake.Requests | Should -HaveCount 3
+            $result.Elapsed.TotalSeconds | Should -BeLessThan 3
+        }
+
         It 'stops at once when stopped (Ctrl+C) during a retry wait' {
             Add-Fault ((New-Error 429 'Rate limit reached.').WithHeader('retry-after', '60')) -Times 5
             # Stop once the 429 is answered and the client is into its 60 s wait.
@@ -235,6 +246,19 @@ Describe 'Transport under failure' {
             $err = Assert-SingleError $result -ErrorId 'RequestTimedOut' -Category OperationTimeout -Target $runId
             $err.ToString() | Should -BeLike '*timed out*'
             $fake.Requests | Should -HaveCount 1
+            $result.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
+            $result.Elapsed.TotalSeconds | Should -BeLessThan 4
+        }
+
+        It 'reports a body that stalls after the headers past -TimeoutSec as RequestTimedOut' {
+            Add-Fault ([EvalsPS.FakeApi.FakeResponse]::StallBody([TimeSpan]::FromSeconds(20))) -Times 5
+
+            $result = Invoke-Scenario @{ TimeoutSec = 1; MaxRetries = 0 }
+
+            $err = Assert-SingleError $result -ErrorId 'RequestTimedOut' -Category OperationTimeout -Target $runId
+            $err.ToString() | Should -BeLike '*timed out*'
+            $fake.Requests | Should -HaveCount 1
+            $fake.Requests[0].ResponseStatus | Should -Be 200 -Because 'the headers came; only the body stalled'
             $result.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
             $result.Elapsed.TotalSeconds | Should -BeLessThan 4
         }

@@ -300,6 +300,7 @@ namespace EvalsPS.FakeApi
 
             Reply reply;
             KeyValuePair<string, string>[]? extraHeaders = null;
+            TimeSpan bodyStall = TimeSpan.Zero;
             if (!IsAuthorized(request))
             {
                 reply = new Reply(401, ErrorJson("Incorrect API key provided.", "invalid_request_error", "invalid_api_key", null));
@@ -315,6 +316,8 @@ namespace EvalsPS.FakeApi
                 }
                 if (scripted != null && scripted.ResponseKind == FakeResponse.Kind.Slow)
                     await Task.Delay(scripted.Delay, cancel).ConfigureAwait(false);
+                if (scripted != null && scripted.ResponseKind == FakeResponse.Kind.StallBody)
+                    bodyStall = scripted.Delay;
 
                 reply = scripted != null && scripted.ResponseKind == FakeResponse.Kind.Fixed
                     ? new Reply(scripted.Status, scripted.ContentType, scripted.Body)
@@ -325,6 +328,15 @@ namespace EvalsPS.FakeApi
             bool keepAlive = request.KeepAlive;
             byte[] bytes = Serialize(reply, requestId, extraHeaders, keepAlive, headOnly: request.Method == "HEAD");
             record.ResponseStatus = reply.Status; // before writing: the client may look as soon as it has the answer
+            if (bodyStall > TimeSpan.Zero)
+            {
+                // The headers and half the body now, the rest after the stall.
+                int first = bytes.Length - reply.Body.Length / 2;
+                await connection.WriteAsync(bytes, 0, first, cancel).ConfigureAwait(false);
+                await Task.Delay(bodyStall, cancel).ConfigureAwait(false);
+                await connection.WriteAsync(bytes, first, bytes.Length - first, cancel).ConfigureAwait(false);
+                return keepAlive;
+            }
             await connection.WriteAsync(bytes, cancel).ConfigureAwait(false);
             return keepAlive;
         }

@@ -8,7 +8,7 @@ namespace EvalsPS.FakeApi
     /// <summary>A scripted answer for FakeEvalsApi.Enqueue.</summary>
     public sealed class FakeResponse
     {
-        internal enum Kind { Fixed, Reset, Slow }
+        internal enum Kind { Fixed, Reset, Slow, StallBody }
 
         private readonly List<KeyValuePair<string, string>> headers = new List<KeyValuePair<string, string>>();
 
@@ -82,6 +82,16 @@ namespace EvalsPS.FakeApi
         {
             if (delay < TimeSpan.Zero && delay != System.Threading.Timeout.InfiniteTimeSpan) throw new ArgumentOutOfRangeException(nameof(delay));
             return new FakeResponse(Kind.Slow, 0, null, new byte[0], delay, "Slow " + delay);
+        }
+
+        /// <summary>
+        /// Answer as if nothing were scripted, but send only the headers and half the body, then wait
+        /// <paramref name="delay"/> before sending the rest: a body that stalls after the headers.
+        /// </summary>
+        public static FakeResponse StallBody(TimeSpan delay)
+        {
+            if (delay < TimeSpan.Zero && delay != System.Threading.Timeout.InfiniteTimeSpan) throw new ArgumentOutOfRangeException(nameof(delay));
+            return new FakeResponse(Kind.StallBody, 0, null, new byte[0], delay, "StallBody " + delay);
         }
 
         /// <summary>

@@ -251,7 +251,9 @@ namespace EvalsPS.FakeApi
             return true;
         }
 
-        internal Task WriteAsync(byte[] bytes, CancellationToken cancel) => stream.WriteAsync(bytes, 0, bytes.Length, cancel);
+        internal Task WriteAsync(byte[] bytes, CancellationToken cancel) => WriteAsync(bytes, 0, bytes.Length, cancel);
+
+        internal Task WriteAsync(byte[] bytes, int offset, int count, CancellationToken cancel) => stream.WriteAsync(bytes, offset, count, cancel);
 
         /// <summary>Aborts the connection with a TCP RST: linger on with a zero timeout, then close.</summary>
         internal void Reset()

@@ -1,0 +1,69 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Reflection;
+using System.Runtime.Loader;
+using EvalsPS.Api;
+using EvalsPS.Loading;
+using Xunit;
+
+namespace EvalsPS.UnitTests
+{
+    /// <summary>What the module does for the runtime it lands on: TLS 1.2 on old .NET Framework, and its own dependencies.</summary>
+    public sealed class PlatformTests
+    {
+        [Theory]
+        [InlineData(SecurityProtocolType.Tls, SecurityProtocolType.Tls | SecurityProtocolType.Tls12)]
+        [InlineData(SecurityProtocolType.Tls | SecurityProtocolType.Tls11, SecurityProtocolType.Tls | SecurityProtocolType.Tls11 | SecurityProtocolType.Tls12)]
+        [InlineData(SecurityProtocolType.Tls12 | SecurityProtocolType.Tls13, SecurityProtocolType.Tls12 | SecurityProtocolType.Tls13)]
+        [InlineData(SecurityProtocolType.SystemDefault, SecurityProtocolType.SystemDefault)]
+        public void Tls12_is_added_to_what_is_enabled_never_replacing_it(SecurityProtocolType current, SecurityProtocolType expected) =>
+            Assert.Equal(expected, HttpTransport.WithTls12(current));
+
+        // The folder dotnet build lays out: out/EvalsPS/Dependencies.
+        private static readonly string Dependencies = Path.Combine(RepositoryRoot(), "out", "EvalsPS", "Dependencies");
+        private static readonly Assembly Module = typeof(HttpTransport).Assembly;
+
+        private static string RepositoryRoot()
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory != null && !File.Exists(Path.Combine(directory.FullName, "EvalsPS.sln"))) directory = directory.Parent;
+            return directory?.FullName ?? throw new InvalidOperationException("EvalsPS.sln not found above " + AppContext.BaseDirectory);
+        }
+
+        [Fact]
+        public void The_resolver_answers_EvalsPS_with_the_shipped_copy_in_a_private_context()
+        {
+            var resolver = new DependencyResolver(Dependencies, Module);
+            // This host (.NET 10) has System.Text.Json 10; the module ships 8. Asked for 8 by EvalsPS, it loads its own copy beside the host's.
+            var answer = resolver.Resolve(new AssemblyName("System.Text.Json, Version=8.0.0.0"), Module);
+            Assert.NotNull(answer);
+            Assert.Equal(Path.Combine(Dependencies, "System.Text.Json.dll"), answer!.Location);
+            Assert.Equal(8, answer.GetName().Version!.Major);
+            Assert.NotSame(typeof(System.Text.Json.JsonSerializer).Assembly, answer);
+            Assert.NotEqual(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(answer));
+
+            // A shipped dependency asking for its own dependencies is answered too.
+            var memory = resolver.Resolve(new AssemblyName("System.Memory, Version=4.0.1.2"), answer);
+            Assert.Equal(Path.Combine(Dependencies, "System.Memory.dll"), memory?.Location);
+        }
+
+        [Theory]
+        [InlineData("System.Text.Json, Version=8.0.0.0", "host")]
+        [InlineData("System.Text.Json, Version=8.0.0.0", "tests")]
+        [InlineData("System.Text.Json, Version=8.0.0.0", null)]
+        [InlineData("Not.Shipped.Here, Version=1.0.0.0", "module")]
+        [InlineData("System.Text.Json, Version=99.0.0.0", "module")]
+        public void The_resolver_ignores_requests_that_are_not_EvalsPS_s_to_answer(string requested, string? requester)
+        {
+            var from = requester switch
+            {
+                "host" => typeof(object).Assembly,
+                "tests" => typeof(PlatformTests).Assembly,
+                "module" => Module,
+                _ => null,
+            };
+            Assert.Null(new DependencyResolver(Dependencies, Module).Resolve(new AssemblyName(requested), from));
+        }
+    }
+}
