@@ -15,6 +15,9 @@ Environment.SetEnvironmentVariable("OPENAI_API_KEY", "sk-offline-demo");
 
 var host = new ScriptedHost(Console.Out);
 using var session = new ModuleSession(host);
+// Colour only for a person at a console that wants it (https://no-color.org); a file or pipe gets plain text.
+if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) || Console.IsOutputRedirected)
+    session.Run("$PSStyle.OutputRendering = 'PlainText'").ThrowOnError();
 Console.WriteLine($"EvalsPS imported from {ModuleSession.ModulePath}; offline fake API at {fake.BaseUri}");
 
 string[] tour = args.Length > 0

@@ -58,6 +58,8 @@ namespace EvalsPS.Api
         internal async Task<EvalRunDeletion> DeleteRunAsync(string evalId, string runId, CancellationToken cancel)
         {
             var deletion = await SendAsync(HttpMethod.Delete, RunPath(evalId, runId), EvalsJsonContext.Default.EvalRunDeletion, cancel).ConfigureAwait(false);
+            if (!deletion.Deleted)
+                throw new EvalsApiException(FailureKind.NotDeleted, "The API answered the delete with success but \"deleted\": false, so the run may still exist.");
             deletion.EvalId = evalId;
             if (string.IsNullOrEmpty(deletion.RunId)) deletion.RunId = runId;
             return deletion;
@@ -97,7 +99,7 @@ namespace EvalsPS.Api
 
         private TimeSpan? RetryWait(EvalsApiException failure, int attempt)
         {
-            if (failure.Kind == FailureKind.InvalidJsonResponse) return null;
+            if (failure.Kind == FailureKind.InvalidJsonResponse || failure.Kind == FailureKind.Redirect) return null;
             if (failure.StatusCode is int && failure.ResponseHeaders is HttpResponseHeaders headers)
             {
                 if (!RetryPolicy.IsRetryable(failure.StatusCode.Value, headers)) return null;
@@ -155,7 +157,7 @@ namespace EvalsPS.Api
             {
                 int status = (int)response.StatusCode;
                 string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
-                log.Verbose($"{method} {uri} -> {status} {response.ReasonPhrase} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+                log.Verbose($"{method} {uri} -> {status} {DisplayText.Safe(response.ReasonPhrase, DisplayText.MaxValue)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
                 if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Length));
 
                 if (status >= 200 && status < 300)
@@ -174,6 +176,15 @@ namespace EvalsPS.Api
                             ex)
                         { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
                     }
+                }
+
+                if (status >= 300 && status < 400)
+                {
+                    string? location = response.Headers.Location?.OriginalString;
+                    throw new EvalsApiException(FailureKind.Redirect,
+                        $"The server answered {status} {response.ReasonPhrase}, redirecting to '{location ?? "(no Location header)"}'. " +
+                        "The API never redirects, so the redirect was not followed: the base address or a proxy is probably wrong.")
+                    { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId, Location = location };
                 }
 
                 var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body.Span);
@@ -208,7 +219,7 @@ namespace EvalsPS.Api
             var text = new StringBuilder().Append((int)response.StatusCode).Append(' ').Append(response.ReasonPhrase)
                 .Append(", ").Append(bodyLength.ToString(CultureInfo.InvariantCulture)).Append(" bytes");
             foreach (var header in response.Headers.Concat(response.Content.Headers))
-                text.Append("\n  ").Append(header.Key).Append(": ").Append(string.Join(", ", header.Value));
+                text.Append("\n  ").Append(header.Key).Append(": ").Append(DisplayText.Safe(string.Join(", ", header.Value), DisplayText.MaxMessage));
             return text.ToString();
         }
     }
