@@ -25,7 +25,7 @@ namespace EvalsPS.Tests
         {
             var syntax = string.Join("\n", Ok($"Get-Command {cmdlet} -Syntax").Select(o => o.ToString()));
             Assert.Contains($"{cmdlet} [-EvalId] <string> [-RunId] <string[]>", syntax);
-            Assert.Contains($"{cmdlet} -InputObject <EvalRun>", syntax);
+            Assert.Contains($"{cmdlet} -InputObject <EvalRun[]>", syntax);
             Assert.Equal(2, syntax.Split('\n').Count(line => line.Contains("[-WhatIf] [-Confirm]")));
         }
 
