@@ -87,13 +87,13 @@ Describe 'Help examples' {
         $markdown = Get-Content -Raw -LiteralPath (Join-Path $TestRepoRoot 'docs/about_EvalsPS.md')
         $errorsSection = [regex]::Match($markdown, '(?s)\n## ERRORS\n(.*?)\n## ').Groups[1].Value
         $blocks = @([regex]::Matches($errorsSection, '(?s)```powershell\n(.*?)```') | ForEach-Object { $_.Groups[1].Value })
-        $blocks.Count | Should -BeGreaterOrEqual 2
 
         foreach ($block in $blocks) {
             $result = Invoke-Example $block
             @($result.Shell.Streams.Error) | Should -HaveCount 0 -Because "this block must run: $block"
             $result.Shell.InvocationStateInfo.State | Should -Be 'Completed'
         }
+        $blocks.Count | Should -Be 2 -Because 'ERRORS shows catching by type and collecting with -ErrorVariable'
         $catch = Invoke-Example ($blocks | Where-Object { $_ -match 'catch \[EvalsPS' })
         $catch.Text | Should -BeLike '*HTTP 404, request id req_*'
         $collect = Invoke-Example ($blocks | Where-Object { $_ -match 'ErrorVariable' })

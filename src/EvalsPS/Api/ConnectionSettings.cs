@@ -69,7 +69,7 @@ namespace EvalsPS.Api
             if (resolvedUri.Scheme == Uri.UriSchemeHttp && !resolvedUri.IsLoopback && !allowUnencryptedAuthentication)
             {
                 throw new SettingsException("UnencryptedAuthenticationRefused",
-                    $"Refusing to send the API key over unencrypted HTTP to '{DisplayText.Safe(resolvedUri.Host, DisplayText.MaxValue)}': anyone on the network path could read it. " +
+                    $"Refusing to send the API key over unencrypted HTTP to '{DisplayText.Value(resolvedUri.Host)}': anyone on the network path could read it. " +
                     "Use an https address, or pass -AllowUnencryptedAuthentication if you accept that risk.");
             }
 
@@ -125,7 +125,7 @@ namespace EvalsPS.Api
             if (!DisplayText.IsPrintableAscii(text))
             {
                 throw new SettingsException(errorId,
-                    $"{source} holds '{DisplayText.Safe(text, DisplayText.MaxValue)}', which has a control character (such as a line break) or a non-ASCII character " +
+                    $"{source} holds '{DisplayText.Value(text)}', which has a control character (such as a line break) or a non-ASCII character " +
                     $"and cannot be sent as the {header} header. Give the id exactly as the OpenAI dashboard shows it.");
             }
             return text;

@@ -31,6 +31,9 @@ namespace EvalsPS.Api
             return safe.ToString();
         }
 
+        /// <summary>An id or a short server value, as an error or prompt shows it.</summary>
+        internal static string Value(string? text) => Safe(text, MaxValue);
+
         /// <summary>True when the text is printable ASCII only (a legal, unambiguous HTTP header value).</summary>
         internal static bool IsPrintableAscii(string text)
         {

@@ -32,13 +32,13 @@ namespace EvalsPS.Api
         internal static ErrorRecord ForCall(EvalsApiException failure, ApiOperation operation, string evalId, string? runId)
         {
             var (errorId, category) = Classify(failure, operation);
-            string subject = runId is null ? $"Eval '{Shown(evalId)}'" : $"Run '{Shown(runId)}' of eval '{Shown(evalId)}'";
+            string subject = runId is null ? $"Eval '{DisplayText.Value(evalId)}'" : $"Run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'";
             var details = new List<string>();
-            if (failure.StatusCode is int status) details.Add(Shown($"HTTP {status} {failure.ReasonPhrase}".TrimEnd()));
-            if (failure.ErrorType != null) details.Add("type " + Shown(failure.ErrorType));
-            if (failure.ErrorCode != null) details.Add("code " + Shown(failure.ErrorCode));
-            if (failure.Param != null) details.Add("param " + Shown(failure.Param));
-            if (failure.RequestId != null) details.Add("request id " + Shown(failure.RequestId));
+            if (failure.StatusCode is int status) details.Add(DisplayText.Value($"HTTP {status} {failure.ReasonPhrase}".TrimEnd()));
+            if (failure.ErrorType != null) details.Add("type " + DisplayText.Value(failure.ErrorType));
+            if (failure.ErrorCode != null) details.Add("code " + DisplayText.Value(failure.ErrorCode));
+            if (failure.Param != null) details.Add("param " + DisplayText.Value(failure.Param));
+            if (failure.RequestId != null) details.Add("request id " + DisplayText.Value(failure.RequestId));
             if (failure.Attempts > 1) details.Add($"after {failure.Attempts} attempts");
 
             string message = $"{subject}: {DisplayText.Safe(failure.Message, DisplayText.MaxMessage)}" + (details.Count > 0 ? $" ({string.Join("; ", details)})" : "");
@@ -58,8 +58,6 @@ namespace EvalsPS.Api
             record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = RecommendedAction(failure, errorId) };
             return record;
         }
-
-        private static string Shown(string text) => DisplayText.Safe(text, DisplayText.MaxValue);
 
         private static (string, ErrorCategory) Classify(EvalsApiException failure, ApiOperation operation)
         {

@@ -157,7 +157,7 @@ namespace EvalsPS.Api
             {
                 int status = (int)response.StatusCode;
                 string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
-                log.Verbose($"{method} {uri} -> {status} {DisplayText.Safe(response.ReasonPhrase, DisplayText.MaxValue)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+                log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(response.ReasonPhrase)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
                 if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Length));
 
                 if (status >= 200 && status < 300)

@@ -103,8 +103,8 @@ namespace EvalsPS.Commands
             }
 
             string target = name is null || name == runId
-                ? $"run '{Shown(runId)}' of eval '{Shown(evalId)}'"
-                : $"run '{Shown(runId)}' ('{Shown(name)}') of eval '{Shown(evalId)}'";
+                ? $"run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"
+                : $"run '{DisplayText.Value(runId)}' ('{DisplayText.Value(name)}') of eval '{DisplayText.Value(evalId)}'";
             if (!Confirmed(target)) return;
 
             while (inFlight.Count >= ThrottleLimit)
@@ -120,8 +120,6 @@ namespace EvalsPS.Commands
             if (oneAtATime) WriteAll();
             else WriteCompletedHeads();
         }
-
-        private static string Shown(string text) => DisplayText.Safe(text, DisplayText.MaxValue);
 
         /// <summary>Waits for every call started, writing each result or error in input order.</summary>
         private void WriteAll()
