@@ -86,7 +86,7 @@ Describe 'EvalsPS module' {
 
             $syntax | Should -HaveCount 2
             @($syntax | Where-Object { $_.Contains("$Name [-EvalId] <string> [-RunId] <string[]>") }) | Should -HaveCount 1
-            @($syntax | Where-Object { $_.Contains("$Name -InputObject <EvalRun>") }) | Should -HaveCount 1
+            @($syntax | Where-Object { $_.Contains("$Name -InputObject <EvalRun[]>") }) | Should -HaveCount 1
             @($syntax | Where-Object { $_.Contains('[-WhatIf] [-Confirm]') }) | Should -HaveCount 2
             $command = Get-Command $Name
             (@($command.ParameterSets.Name | Sort-Object) -join ',') | Should -Be 'ById,InputObject'

@@ -73,6 +73,19 @@ namespace EvalsPS.FakeApi
             return new FakeResponse(Kind.Fixed, 200, "application/json", cut, TimeSpan.Zero, "TruncatedJson");
         }
 
+        /// <summary>A redirect (such as 307) to <paramref name="location"/>, with no body.</summary>
+        public static FakeResponse Redirect(int status, string location) => Empty(status).WithHeader("Location", location);
+
+        /// <summary>A 200 list page of one generated run whose cursor never advances: has_more true, last_id always <paramref name="runId"/>.</summary>
+        public static FakeResponse StuckPage(string evalId, string runId) =>
+            new FakeResponse(Kind.Fixed, 200, "application/json",
+                Encoding.UTF8.GetBytes(RunJson.Page(new[] { new RunView(runId, evalId, "completed", 1743092069, 1, null, null) }, hasMore: true)),
+                TimeSpan.Zero, "StuckPage " + runId);
+
+        /// <summary>A 200 answer to a delete that says the run was not deleted ("deleted": false).</summary>
+        public static FakeResponse NotDeleted(string runId) =>
+            new FakeResponse(Kind.Fixed, 200, "application/json", Encoding.UTF8.GetBytes(RunJson.Deleted(runId, deleted: false)), TimeSpan.Zero, "NotDeleted " + runId);
+
         /// <summary>Close the connection with a TCP RST (linger on, timeout 0) before sending anything.</summary>
         public static FakeResponse Reset() =>
             new FakeResponse(Kind.Reset, 0, null, new byte[0], TimeSpan.Zero, "Reset");

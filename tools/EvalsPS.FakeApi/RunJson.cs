@@ -75,8 +75,8 @@ namespace EvalsPS.FakeApi
             return sb.ToString();
         }
 
-        internal static string Deleted(string runId) =>
-            new StringBuilder(80).Append("{\"object\":\"eval.run.deleted\",\"deleted\":true,").Prop("run_id").Str(runId).Append('}').ToString();
+        internal static string Deleted(string runId, bool deleted = true) =>
+            new StringBuilder(80).Append("{\"object\":\"eval.run.deleted\",\"deleted\":").Append(deleted ? "true," : "false,").Prop("run_id").Str(runId).Append('}').ToString();
 
         /// <summary>A full, realistic EvalRun: completions data source over two inline items.</summary>
         internal static void WriteGenerated(StringBuilder sb, in RunView run)

@@ -1,5 +1,8 @@
 using System;
+using System.IO;
 using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
 using EvalsPS.FakeApi;
 using EvalsPS.Hosting;
 
@@ -13,7 +16,9 @@ fake.AddRunJson("eval_demo", Fixtures.Get("seed-completions-run"));
 Environment.SetEnvironmentVariable("OPENAI_BASE_URL", fake.BaseUri.ToString());
 Environment.SetEnvironmentVariable("OPENAI_API_KEY", "sk-offline-demo");
 
-var host = new ScriptedHost(Console.Out);
+// Colour only for a person at a console that wants it (https://no-color.org); a file or pipe gets plain text.
+bool plain = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) || Console.IsOutputRedirected;
+var host = new ScriptedHost(plain ? new PlainTextWriter(Console.Out) : Console.Out);
 using var session = new ModuleSession(host);
 Console.WriteLine($"EvalsPS imported from {ModuleSession.ModulePath}; offline fake API at {fake.BaseUri}");
 
@@ -44,3 +49,22 @@ Console.WriteLine();
 int requests = fake.Requests.Count;
 Console.WriteLine($"{requests} {(requests == 1 ? "request" : "requests")} reached the fake API.");
 return failures == 0 ? 0 : 1;
+
+/// <summary>Writes through to another writer without ANSI escape sequences (colours, styles).</summary>
+internal sealed class PlainTextWriter : TextWriter
+{
+    private static readonly Regex Escape = new Regex("\u001b\\[[0-9;?]*[ -/]*[@-~]", RegexOptions.Compiled);
+    private readonly TextWriter inner;
+
+    internal PlainTextWriter(TextWriter inner) => this.inner = inner;
+
+    public override Encoding Encoding => inner.Encoding;
+
+    public override void Write(char value) => inner.Write(value);
+
+    public override void Write(string? value) => inner.Write(value is null ? null : Escape.Replace(value, ""));
+
+    public override void WriteLine(string? value) => inner.WriteLine(value is null ? null : Escape.Replace(value, ""));
+
+    public override void Flush() => inner.Flush();
+}

@@ -22,7 +22,7 @@ namespace EvalsPS.Api
             if (TryReadJsonError(text, out var message, out var type, out var code, out var param))
             {
                 return new EvalsApiException(FailureKind.HttpStatus, message ?? $"The API answered {status} {reason}.")
-                { StatusCode = status, ReasonPhrase = reason, ApiMessage = message, ApiErrorType = type, ApiErrorCode = code, ApiErrorParam = param };
+                { StatusCode = status, ReasonPhrase = reason, ApiMessage = message, ErrorType = type, ErrorCode = code, Param = param };
             }
 
             bool html = (mediaType?.IndexOf("html", StringComparison.OrdinalIgnoreCase) ?? -1) >= 0 || text.StartsWith("<", StringComparison.Ordinal);

@@ -37,51 +37,106 @@ namespace EvalsPS.Api
         internal int MaxRetries { get; }
         internal TimeSpan Timeout { get; }
 
-        /// <summary>Resolves the settings of one cmdlet call; throws SettingsException when none can work.</summary>
+        /// <summary>
+        /// Resolves and checks the settings of one cmdlet call, before any request; throws SettingsException,
+        /// naming the setting, when one cannot work or could change what is sent (a line break in a header value).
+        /// </summary>
         internal static ConnectionSettings Resolve(
             SecureString? apiKey, Uri? baseUri, string? organization, string? project,
             int maxRetries, int timeoutSec, bool allowUnencryptedAuthentication,
             Func<string, string?> environment)
         {
-            var key = apiKey is { Length: > 0 } ? apiKey : ToSecureString(environment(ApiKeyVariable));
-            if (key is null)
-            {
-                throw new SettingsException("ApiKeyMissing",
-                    $"No OpenAI API key was found. Pass -ApiKey, or set the {ApiKeyVariable} environment variable, " +
-                    $"for example: $env:{ApiKeyVariable} = Read-Host -Prompt 'OpenAI API key' (see Get-Help about_EvalsPS).");
-            }
+            var key = ResolveApiKey(apiKey, environment);
 
+            string uriSource = baseUri != null ? "-BaseUri" : "$env:" + BaseUrlVariable;
             var resolvedUri = baseUri ?? ParseBaseUri(environment(BaseUrlVariable)) ?? DefaultBaseUri;
             if (!resolvedUri.IsAbsoluteUri || (resolvedUri.Scheme != Uri.UriSchemeHttps && resolvedUri.Scheme != Uri.UriSchemeHttp))
             {
                 throw new SettingsException("InvalidBaseUri",
-                    $"The base URI '{resolvedUri}' is not an absolute http or https address. Pass -BaseUri or set {BaseUrlVariable} " +
+                    $"The base URI '{Shown(resolvedUri)}' ({uriSource}) is not an absolute http or https address. Pass -BaseUri or set {BaseUrlVariable} " +
                     $"to an address such as {DefaultBaseUri}.");
+            }
+
+            // A user name or password would be printed in every -Verbose line and is never sent; a query or
+            // fragment would end up inside every request path.
+            if (resolvedUri.UserInfo.Length > 0 || resolvedUri.Query.Length > 0 || resolvedUri.Fragment.Length > 0)
+            {
+                throw new SettingsException("InvalidBaseUri",
+                    $"The base URI '{Shown(resolvedUri)}' ({uriSource}) holds a user name or password, a query (?) or a fragment (#). " +
+                    $"Give only the scheme, host, port and path, such as {DefaultBaseUri}; the API key goes in -ApiKey or {ApiKeyVariable}.");
             }
 
             if (resolvedUri.Scheme == Uri.UriSchemeHttp && !resolvedUri.IsLoopback && !allowUnencryptedAuthentication)
             {
                 throw new SettingsException("UnencryptedAuthenticationRefused",
-                    $"Refusing to send the API key over unencrypted HTTP to '{resolvedUri.Host}': anyone on the network path could read it. " +
+                    $"Refusing to send the API key over unencrypted HTTP to '{DisplayText.Value(resolvedUri.Host)}': anyone on the network path could read it. " +
                     "Use an https address, or pass -AllowUnencryptedAuthentication if you accept that risk.");
             }
 
             return new ConnectionSettings(
                 key,
                 resolvedUri,
-                NullIfEmpty(organization) ?? NullIfEmpty(environment(OrganizationVariable)),
-                NullIfEmpty(project) ?? NullIfEmpty(environment(ProjectVariable)),
+                HeaderValue(organization, "-Organization", environment(OrganizationVariable), OrganizationVariable, "OpenAI-Organization", "InvalidOrganization"),
+                HeaderValue(project, "-Project", environment(ProjectVariable), ProjectVariable, "OpenAI-Project", "InvalidProject"),
                 maxRetries,
                 TimeSpan.FromSeconds(timeoutSec));
         }
 
         /// <summary>The key in clear, for the Authorization header only; never logged or kept.</summary>
-        internal string RevealApiKey()
+        internal string RevealApiKey() => Reveal(apiKey);
+
+        /// <summary>
+        /// -ApiKey when given (even empty), else the environment. Surrounding white space, such as the line break
+        /// Get-Content -Raw leaves, is trimmed; anything else that cannot go in a header is refused without showing the key.
+        /// </summary>
+        private static SecureString ResolveApiKey(SecureString? given, Func<string, string?> environment)
+        {
+            string source = given != null ? "-ApiKey" : "$env:" + ApiKeyVariable;
+            string? text = given != null ? Reveal(given) : environment(ApiKeyVariable);
+            if (string.IsNullOrEmpty(text) && given is null)
+            {
+                throw new SettingsException("ApiKeyMissing",
+                    $"No OpenAI API key was found. Pass -ApiKey, or set the {ApiKeyVariable} environment variable, " +
+                    $"for example: $env:{ApiKeyVariable} = Read-Host -Prompt 'OpenAI API key' (see Get-Help about_EvalsPS).");
+            }
+
+            string trimmed = text!.Trim();
+            if (trimmed.Length == 0)
+                throw new SettingsException("InvalidApiKey", $"The API key given by {source} is empty or only white space.");
+            foreach (char c in trimmed)
+            {
+                if (c <= ' ' || c > '~')
+                {
+                    throw new SettingsException("InvalidApiKey",
+                        $"The API key given by {source} holds a space, a control character or a non-ASCII character, so it cannot be sent; " +
+                        "an OpenAI API key is printable ASCII. Check how the key was read (it is not shown here).");
+                }
+            }
+            return trimmed.Length == text.Length && given != null ? given : ToSecureString(trimmed)!;
+        }
+
+        /// <summary>An optional header value: the parameter, else the environment; trimmed, printable ASCII only.</summary>
+        private static string? HeaderValue(string? given, string parameter, string? fromEnvironment, string variable, string header, string errorId)
+        {
+            string source = NullIfEmpty(given) != null ? parameter : "$env:" + variable;
+            string? text = NullIfEmpty(given) ?? NullIfEmpty(fromEnvironment);
+            if (text is null) return null;
+            text = text.Trim();
+            if (!DisplayText.IsPrintableAscii(text))
+            {
+                throw new SettingsException(errorId,
+                    $"{source} holds '{DisplayText.Value(text)}', which has a control character (such as a line break) or a non-ASCII character " +
+                    $"and cannot be sent as the {header} header. Give the id exactly as the OpenAI dashboard shows it.");
+            }
+            return text;
+        }
+
+        private static string Reveal(SecureString secure)
         {
             IntPtr pointer = IntPtr.Zero;
             try
             {
-                pointer = Marshal.SecureStringToGlobalAllocUnicode(apiKey);
+                pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
                 return Marshal.PtrToStringUni(pointer) ?? "";
             }
             finally
@@ -90,9 +145,15 @@ namespace EvalsPS.Api
             }
         }
 
+        /// <summary>The address as it may be printed: without any user name or password, control characters escaped.</summary>
+        private static string Shown(Uri uri) =>
+            DisplayText.Safe(uri.IsAbsoluteUri ? uri.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped) : uri.OriginalString,
+                DisplayText.MaxMessage);
+
+        /// <summary>Null for null; an empty string gives an empty SecureString, so an empty -ApiKey is refused, not ignored.</summary>
         internal static SecureString? ToSecureString(string? text)
         {
-            if (string.IsNullOrEmpty(text)) return null;
+            if (text is null) return null;
             var secure = new SecureString();
             foreach (char c in text!) secure.AppendChar(c);
             secure.MakeReadOnly();
@@ -102,12 +163,14 @@ namespace EvalsPS.Api
         public override string ToString() =>
             $"BaseUri={BaseUri}; Organization={Organization ?? "(none)"}; Project={Project ?? "(none)"}; ApiKey=(hidden); MaxRetries={MaxRetries}; Timeout={Timeout.TotalSeconds}s";
 
+        /// <summary>Unset or empty means the default; anything else must be an address (white space alone is refused, not ignored).</summary>
         private static Uri? ParseBaseUri(string? text)
         {
-            if (string.IsNullOrWhiteSpace(text)) return null;
+            if (string.IsNullOrEmpty(text)) return null;
             if (Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri)) return uri;
             throw new SettingsException("InvalidBaseUri",
-                $"The {BaseUrlVariable} environment variable holds '{text}', which is not an absolute http or https address.");
+                $"The {BaseUrlVariable} environment variable does not hold an absolute http or https address (its value is not shown: it may hold a password). " +
+                $"Set it to an address such as {DefaultBaseUri}, or remove it.");
         }
 
         private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;

@@ -24,21 +24,37 @@ namespace EvalsPS.Api
                 _ => ErrorCategory.InvalidArgument,
             }, null);
 
-        /// <summary>The target is the run id, or the eval id for a listing.</summary>
+        /// <summary>
+        /// The target is the run id, or the eval id for a listing. The record holds a new public exception whose
+        /// message is bounded and escaped (ids and server text may be long or hold terminal escapes); its
+        /// properties keep the full values.
+        /// </summary>
         internal static ErrorRecord ForCall(EvalsApiException failure, ApiOperation operation, string evalId, string? runId)
         {
             var (errorId, category) = Classify(failure, operation);
-            string subject = runId is null ? $"Eval '{evalId}'" : $"Run '{runId}' of eval '{evalId}'";
+            string subject = runId is null ? $"Eval '{DisplayText.Value(evalId)}'" : $"Run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'";
             var details = new List<string>();
-            if (failure.StatusCode is int status) details.Add($"HTTP {status} {failure.ReasonPhrase}".TrimEnd());
-            if (failure.ApiErrorType != null) details.Add("type " + failure.ApiErrorType);
-            if (failure.ApiErrorCode != null) details.Add("code " + failure.ApiErrorCode);
-            if (failure.ApiErrorParam != null) details.Add("param " + failure.ApiErrorParam);
-            if (failure.RequestId != null) details.Add("request id " + failure.RequestId);
+            if (failure.StatusCode is int status) details.Add(DisplayText.Value($"HTTP {status} {failure.ReasonPhrase}".TrimEnd()));
+            if (failure.ErrorType != null) details.Add("type " + DisplayText.Value(failure.ErrorType));
+            if (failure.ErrorCode != null) details.Add("code " + DisplayText.Value(failure.ErrorCode));
+            if (failure.Param != null) details.Add("param " + DisplayText.Value(failure.Param));
+            if (failure.RequestId != null) details.Add("request id " + DisplayText.Value(failure.RequestId));
             if (failure.Attempts > 1) details.Add($"after {failure.Attempts} attempts");
 
-            string message = $"{subject}: {failure.Message}" + (details.Count > 0 ? $" ({string.Join("; ", details)})" : "");
-            var record = new ErrorRecord(new EvalsApiException(failure.Kind, message, failure), errorId, category, (object?)runId ?? evalId);
+            string message = $"{subject}: {DisplayText.Safe(failure.Message, DisplayText.MaxMessage)}" + (details.Count > 0 ? $" ({string.Join("; ", details)})" : "");
+            var shown = new EvalsApiException(failure.Kind, message, failure.InnerException)
+            {
+                StatusCode = failure.StatusCode,
+                ReasonPhrase = failure.ReasonPhrase,
+                ApiMessage = failure.ApiMessage,
+                ErrorType = failure.ErrorType,
+                ErrorCode = failure.ErrorCode,
+                Param = failure.Param,
+                RequestId = failure.RequestId,
+                Location = failure.Location,
+                Attempts = failure.Attempts,
+            };
+            var record = new ErrorRecord(shown, errorId, category, (object?)runId ?? evalId);
             record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = RecommendedAction(failure, errorId) };
             return record;
         }
@@ -51,6 +67,9 @@ namespace EvalsPS.Api
                 case FailureKind.ConnectionFailed: return ("ConnectionFailed", ErrorCategory.ConnectionError);
                 case FailureKind.InvalidJsonResponse: return ("InvalidJsonResponse", ErrorCategory.InvalidResult);
                 case FailureKind.UnsafeAddress: return ("UnsafeId", ErrorCategory.InvalidArgument);
+                case FailureKind.Redirect: return ("UnexpectedRedirect", ErrorCategory.InvalidResult);
+                case FailureKind.RepeatedCursor: return ("RepeatedListCursor", ErrorCategory.InvalidResult);
+                case FailureKind.NotDeleted: return ("EvalRunNotDeleted", ErrorCategory.InvalidResult);
                 case FailureKind.HtmlResponse: return ("HtmlResponse", CategoryFor(failure.StatusCode));
                 case FailureKind.EmptyResponse: return ("EmptyResponse", CategoryFor(failure.StatusCode));
                 case FailureKind.UnreadableErrorResponse: return ("UnreadableErrorResponse", CategoryFor(failure.StatusCode));
@@ -95,7 +114,7 @@ namespace EvalsPS.Api
             "PermissionDenied" => "Check that the key, organization and project may use this eval.",
             "RateLimitExceeded" => "Wait and try again, or raise -MaxRetries.",
             "RequestTimedOut" => "Try again, or raise -TimeoutSec.",
-            "HtmlResponse" => "Check -BaseUri / $env:OPENAI_BASE_URL and any proxy between you and the API.",
+            "HtmlResponse" or "UnexpectedRedirect" => "Check -BaseUri / $env:OPENAI_BASE_URL and any proxy between you and the API.",
             "ConnectionFailed" => "Check the network and -BaseUri / $env:OPENAI_BASE_URL.",
             _ => null,
         };

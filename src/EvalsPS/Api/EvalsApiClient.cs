@@ -56,8 +56,13 @@ namespace EvalsPS.Api
         internal Task<EvalRun> CancelRunAsync(string evalId, string runId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Post, RunPath(evalId, runId), json => new EvalRun(json), cancel);
 
-        internal Task<EvalRunDeletion> DeleteRunAsync(string evalId, string runId, CancellationToken cancel) =>
-            SendAsync(HttpMethod.Delete, RunPath(evalId, runId), json => new EvalRunDeletion(json, evalId, runId), cancel);
+        internal async Task<EvalRunDeletion> DeleteRunAsync(string evalId, string runId, CancellationToken cancel)
+        {
+            var deletion = await SendAsync(HttpMethod.Delete, RunPath(evalId, runId), json => new EvalRunDeletion(json, evalId, runId), cancel).ConfigureAwait(false);
+            if (!deletion.Deleted)
+                throw new EvalsApiException(FailureKind.NotDeleted, "The API answered the delete with success but \"deleted\": false, so the run may still exist.");
+            return deletion;
+        }
 
         internal static string RunPath(string evalId, string runId) => "evals/" + Segment(evalId) + "/runs/" + Segment(runId);
 
@@ -93,7 +98,7 @@ namespace EvalsPS.Api
 
         private TimeSpan? RetryWait(EvalsApiException failure, int attempt)
         {
-            if (failure.Kind == FailureKind.InvalidJsonResponse) return null;
+            if (failure.Kind == FailureKind.InvalidJsonResponse || failure.Kind == FailureKind.Redirect) return null;
             if (failure.StatusCode is int && failure.ResponseHeaders is HttpResponseHeaders headers)
             {
                 if (!RetryPolicy.IsRetryable(failure.StatusCode.Value, headers)) return null;
@@ -149,7 +154,7 @@ namespace EvalsPS.Api
 
             int status = (int)response.StatusCode;
             string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
-            log.Verbose($"{method} {uri} -> {status} {response.ReasonPhrase} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+            log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(response.ReasonPhrase)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
             if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Length));
 
             if (status >= 200 && status < 300)
@@ -172,6 +177,15 @@ namespace EvalsPS.Api
                 }
                 foreach (var issue in issues.Messages) log.Warning(issue);
                 return result;
+            }
+
+            if (status >= 300 && status < 400)
+            {
+                string? location = response.Headers.Location?.OriginalString;
+                throw new EvalsApiException(FailureKind.Redirect,
+                    $"The server answered {status} {response.ReasonPhrase}, redirecting to '{location ?? "(no Location header)"}'. " +
+                    "The API never redirects, so the redirect was not followed: the base address or a proxy is probably wrong.")
+                { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId, Location = location };
             }
 
             var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
@@ -215,7 +229,7 @@ namespace EvalsPS.Api
             var text = new StringBuilder().Append((int)response.StatusCode).Append(' ').Append(response.ReasonPhrase)
                 .Append(", ").Append(bodyLength.ToString(CultureInfo.InvariantCulture)).Append(" bytes");
             foreach (var header in response.Headers.Concat(response.Content.Headers))
-                text.Append("\n  ").Append(header.Key).Append(": ").Append(string.Join(", ", header.Value));
+                text.Append("\n  ").Append(header.Key).Append(": ").Append(DisplayText.Safe(string.Join(", ", header.Value), DisplayText.MaxMessage));
             return text.ToString();
         }
     }

@@ -38,6 +38,7 @@ namespace EvalsPS.Api
                 Set(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
                 Set(handler, "AutomaticDecompression", DecompressionMethods.GZip | DecompressionMethods.Deflate);
                 Set(handler, "UseCookies", false);
+                Set(handler, "AllowAutoRedirect", false); // the API never redirects; a 3xx becomes an error
                 return handler;
             }
 
@@ -46,6 +47,7 @@ namespace EvalsPS.Api
             {
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
                 UseCookies = false,
+                AllowAutoRedirect = false,
             };
         }
 

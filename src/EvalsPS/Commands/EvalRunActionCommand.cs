@@ -10,7 +10,8 @@ namespace EvalsPS.Commands
     /// <summary>
     /// What Stop-EvalRun and Remove-EvalRun share: ids or runs from the pipeline, a prompt per run on the
     /// pipeline thread in input order, up to -ThrottleLimit requests in flight, and exactly one result or one
-    /// error per input, written in input order.
+    /// error per input, written in input order. When an error would stop the command (-ErrorAction Stop or the
+    /// preference), it acts on one input at a time, so nothing after the failing input is acted on.
     /// </summary>
     public abstract class EvalRunActionCommand<TResult> : EvalsCmdlet where TResult : class
     {
@@ -23,6 +24,7 @@ namespace EvalsPS.Commands
         private readonly string activity;
         private int done;
         private bool progressShown;
+        private bool oneAtATime;
 
         private protected EvalRunActionCommand(string activity) =>
             this.activity = activity;
@@ -30,19 +32,19 @@ namespace EvalsPS.Commands
         /// <summary>The eval the runs belong to.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
         [Alias("eval_id")]
-        [ValidateNotNullOrEmpty]
+        [ValidateId]
         public string EvalId { get; set; } = "";
 
         /// <summary>The runs to act on.</summary>
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "run_id")]
-        [ValidateNotNullOrEmpty]
+        [ValidateId]
         public string[] RunId { get; set; } = Array.Empty<string>();
 
         /// <summary>Runs, as Get-EvalRun writes them.</summary>
         [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
         [ValidateNotNull]
-        public EvalRun? InputObject { get; set; }
+        public EvalRun[] InputObject { get; set; } = Array.Empty<EvalRun>();
 
         /// <summary>Writes the result of each call.</summary>
         [Parameter]
@@ -64,12 +66,17 @@ namespace EvalsPS.Commands
 
         private protected abstract Task<TResult> CallAsync(string evalId, string runId, CancellationToken cancel);
 
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            oneAtATime = ErrorActionIs(ActionPreference.Stop) || ErrorActionIs(ActionPreference.Inquire);
+        }
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName == InputObjectSet)
             {
-                var run = InputObject!;
-                Act(run.EvalId, run.Id, run.Name);
+                foreach (var run in InputObject) Act(run.EvalId, run.Id, run.Name);
             }
             else
             {
@@ -79,11 +86,7 @@ namespace EvalsPS.Commands
 
         protected override void EndProcessing()
         {
-            while (pending.Count > 0)
-            {
-                WaitFor(pending.Peek().Call);
-                WriteHead();
-            }
+            WriteAll();
             if (progressShown)
             {
                 WriteProgress(new ProgressRecord(2, activity, $"{done} done") { RecordType = ProgressRecordType.Completed });
@@ -92,7 +95,7 @@ namespace EvalsPS.Commands
 
         private void Act(string evalId, string runId, string? name)
         {
-            if (string.IsNullOrEmpty(evalId) || string.IsNullOrEmpty(runId))
+            if (string.IsNullOrWhiteSpace(evalId) || string.IsNullOrWhiteSpace(runId))
             {
                 WriteError(new ErrorRecord(new ArgumentException("The run has no EvalId or Id, so it cannot be addressed."),
                     "IncompleteRunIdentity", ErrorCategory.InvalidArgument, (object?)runId ?? evalId));
@@ -100,8 +103,8 @@ namespace EvalsPS.Commands
             }
 
             string target = name is null || name == runId
-                ? $"run '{runId}' of eval '{evalId}'"
-                : $"run '{runId}' ('{name}') of eval '{evalId}'";
+                ? $"run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"
+                : $"run '{DisplayText.Value(runId)}' ('{DisplayText.Value(name)}') of eval '{DisplayText.Value(evalId)}'";
             if (!Confirmed(target)) return;
 
             while (inFlight.Count >= ThrottleLimit)
@@ -114,7 +117,25 @@ namespace EvalsPS.Commands
             var call = CallAsync(evalId, runId, CallCancelled);
             pending.Enqueue(new PendingCall(evalId, runId, call));
             inFlight.Add(call);
-            WriteCompletedHeads();
+            if (oneAtATime) WriteAll();
+            else WriteCompletedHeads();
+        }
+
+        /// <summary>Waits for every call started, writing each result or error in input order.</summary>
+        private void WriteAll()
+        {
+            while (pending.Count > 0)
+            {
+                WaitFor(pending.Peek().Call);
+                WriteHead();
+            }
+        }
+
+        /// <summary>Whether -ErrorAction (or, without it, $ErrorActionPreference) is this action.</summary>
+        private bool ErrorActionIs(ActionPreference action)
+        {
+            object? value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var bound) ? bound : GetVariableValue("ErrorActionPreference");
+            return LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == action;
         }
 
         private bool Confirmed(string target)

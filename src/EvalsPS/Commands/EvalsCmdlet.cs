@@ -79,8 +79,13 @@ namespace EvalsPS.Commands
             return GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
         }
 
+        /// <summary>
+        /// PowerShell disposes a cmdlet however its pipeline ends (Select-Object -First, a terminating error),
+        /// calling StopProcessing only for Ctrl+C: cancelling here ends every request the cmdlet started.
+        /// </summary>
         public void Dispose()
         {
+            stopping.Cancel();
             stopping.Dispose();
             GC.SuppressFinalize(this);
         }

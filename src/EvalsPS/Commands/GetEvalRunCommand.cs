@@ -18,13 +18,14 @@ namespace EvalsPS.Commands
         /// <summary>The eval whose runs to get.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("eval_id")]
-        [ValidateNotNullOrEmpty]
+        [ValidateId]
         public string EvalId { get; set; } = "";
 
-        /// <summary>The runs to get; without it, every run of the eval is listed.</summary>
-        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>The runs to get; without it, every run of the eval is listed. Run ids may be piped in.</summary>
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "run_id")]
-        [ValidateNotNullOrEmpty]
+        [RunIdTransformation]
+        [ValidateId]
         public string[] RunId { get; set; } = Array.Empty<string>();
 
         /// <summary>Lists only runs in this status.</summary>
@@ -43,8 +44,26 @@ namespace EvalsPS.Commands
             else List();
         }
 
+        /// <summary>
+        /// -First, -Skip and -IncludeTotalCount (added to every parameter set by SupportsPaging) page a listing;
+        /// with -RunId they would be ignored, so they are refused.
+        /// </summary>
+        private void RefusePagingById()
+        {
+            foreach (var name in new[] { "First", "Skip", "IncludeTotalCount" })
+            {
+                if (MyInvocation.BoundParameters.ContainsKey(name))
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new ParameterBindingException($"-{name} applies only to a listing (Get-EvalRun -EvalId without -RunId); it cannot be used with -RunId."),
+                        "PagingWithRunId", ErrorCategory.InvalidArgument, name));
+                }
+            }
+        }
+
         private void GetById()
         {
+            RefusePagingById();
             foreach (var runId in RunId)
             {
                 try
@@ -62,6 +81,12 @@ namespace EvalsPS.Commands
         {
             ulong skip = PagingParameters.Skip;
             ulong first = PagingParameters.First;
+            if (first == 0)
+            {
+                // Nothing is wanted, so nothing is asked: the API refuses limit=0. The total is not known.
+                if (PagingParameters.IncludeTotalCount) WriteObject(PagingParameters.NewTotalCount(0, 0.0));
+                return;
+            }
             ulong seen = 0, written = 0;
             int pages = 0;
             string activity = $"Listing runs of eval {EvalId}";
@@ -74,6 +99,8 @@ namespace EvalsPS.Commands
             Task<EvalRunPage> Fetch(string? after) =>
                 Client.ListRunsAsync(EvalId, after, PageLimit(first, skip, seen, written), order, status, abandon.Token);
 
+            // A cursor already followed would list the same runs again, forever.
+            var cursors = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
             Task<EvalRunPage>? pending = Fetch(null);
             try
             {
@@ -99,10 +126,18 @@ namespace EvalsPS.Commands
                     seen += (ulong)runs.Count;
                     written += (ulong)(to - from);
                     bool more = page.HasMore && runs.Count > 0 && written < first;
-                    if (more) pending = Fetch(page.LastId ?? runs[runs.Count - 1].Id);
+                    string? cursor = more ? page.LastId ?? runs[runs.Count - 1].Id : null;
+                    if (cursor != null && cursors.Add(cursor)) pending = Fetch(cursor);
 
                     for (int i = from; i < to; i++) WriteObject(runs[i]);
 
+                    if (more && pending is null)
+                    {
+                        WriteCallError(new EvalsApiException(FailureKind.RepeatedCursor,
+                            $"The listing stopped after {seen} runs: the API said more runs follow '{cursor}', a cursor already followed, so continuing would list the same runs forever."),
+                            ApiOperation.ListRuns, EvalId, null);
+                        break;
+                    }
                     if (!more)
                     {
                         if (PagingParameters.IncludeTotalCount)

@@ -1,0 +1,130 @@
+#Requires -Version 5.1
+# The help as a user runs it: the code of every example in Get-Help, and the code blocks of about_EvalsPS
+# ERRORS, run as written against the loopback fake; and the docs/*.md front matter that PlatyPS 1.x
+# (Microsoft.PowerShell.PlatyPS) expects, so its Import-MarkdownCommandHelp and Test-MarkdownCommandHelp
+# accept the pages and its Measure-PlatyPSMarkdown recognises the about page.
+
+BeforeDiscovery {
+    . $PSScriptRoot/TestHelpers.ps1
+    $examples = foreach ($command in 'Get-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun') {
+        foreach ($example in @((Get-Help $command -Examples).examples.example)) {
+            @{ Command = $command; Title = $example.title.Trim('- '); Code = $example.code }
+        }
+    }
+    $cmdletPages = 'Get-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun' | ForEach-Object { @{ Name = $_ } }
+}
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+
+    # The ids the examples use, in the states they expect.
+    $docsEval = 'eval_67abd54d9b0081909a86353f6fb9317a'
+    $docsRuns = [ordered]@{
+        evalrun_683e5a7c6b9c8190a1f4d2e3c5b7a901 = 'completed'
+        evalrun_683d08fc1b6481909bd5c0a3e4f2d611 = 'completed'
+        evalrun_683c8e2a95d08190b7e1f0c4a2d3e8b5 = 'in_progress'
+    }
+
+    # Runs $Code in a runspace of its own (no console: a prompt there would be an error), in an empty folder
+    # holding the CSV files the examples read, against a new fake seeded with the examples' runs. Nobody
+    # is at a prompt, so $ConfirmPreference = 'None' answers Yes as a user would. Returns the PowerShell
+    # object (Streams, HadErrors) and the output as text.
+    function Invoke-Example([string] $Code) {
+        $fake = Start-TestFake
+        $runspace = $null
+        try {
+            foreach ($id in $docsRuns.Keys) { $null = $fake.AddRun($docsEval, $id, $docsRuns[$id], 'docs run') }
+            $null = $fake.AddRuns($docsEval, 2, 'failed')
+            $null = $fake.AddRuns($docsEval, 2, 'canceled')
+            $folder = Join-Path $TestDrive ([guid]::NewGuid())
+            $null = New-Item -ItemType Directory -Path $folder
+            $rows = "eval_id,run_id`n" + (($docsRuns.Keys | ForEach-Object { "$docsEval,$_" }) -join "`n")
+            Set-Content -Path (Join-Path $folder 'runs-to-delete.csv') -Value $rows
+            $unfinished = @($docsRuns.Keys | Where-Object { $docsRuns[$_] -eq 'in_progress' })
+            Set-Content -Path (Join-Path $folder 'runs-to-cancel.csv') -Value ("eval_id,run_id`n" + (($unfinished | ForEach-Object { "$docsEval,$_" }) -join "`n"))
+
+            $runspace = New-ModuleRunspace $fake
+            $shell = [powershell]::Create()
+            $shell.Runspace = $runspace
+            $null = $shell.AddScript("Set-Location -LiteralPath '$folder'; `$ConfirmPreference = 'None'").AddStatement()
+            $null = $shell.AddScript($Code).AddCommand('Out-String').AddParameter('Width', 200)
+            $text = -join $shell.Invoke()
+            [pscustomobject]@{ Shell = $shell; Text = $text; Requests = $fake.Requests.Count }
+        }
+        finally {
+            if ($runspace) { $runspace.Dispose() }
+            Stop-TestFake $fake
+        }
+    }
+
+    # The YAML front matter of a docs page: the "key: value" lines between the first two '---' lines.
+    function Get-FrontMatter([string] $Path) {
+        $lines = Get-Content -LiteralPath $Path
+        $lines[0] | Should -Be '---'
+        $end = [array]::IndexOf($lines, '---', 1)
+        $front = [ordered]@{}
+        foreach ($line in $lines[1..($end - 1)]) {
+            $key, $value = $line -split ':\s*', 2
+            $front[$key] = $value
+        }
+        $front
+    }
+}
+
+Describe 'Help examples' {
+    It '<Command> <Title> runs as written against the fake' -TestCases $examples {
+        $Code | Should -Not -BeNullOrEmpty
+
+        $result = Invoke-Example $Code
+
+        $errors = @($result.Shell.Streams.Error)
+        $errors | Should -HaveCount 0 -Because "the example's code must run: $($errors | Select-Object -First 1)"
+        $result.Shell.InvocationStateInfo.State | Should -Be 'Completed'
+        $result.Requests | Should -BeGreaterThan 0 -Because 'every example talks to the API'
+    }
+
+    It 'about_EvalsPS: the code blocks of ERRORS run as written' {
+        $markdown = Get-Content -Raw -LiteralPath (Join-Path $TestRepoRoot 'docs/about_EvalsPS.md')
+        $errorsSection = [regex]::Match($markdown, '(?s)\n## ERRORS\n(.*?)\n## ').Groups[1].Value
+        $blocks = @([regex]::Matches($errorsSection, '(?s)```powershell\n(.*?)```') | ForEach-Object { $_.Groups[1].Value })
+
+        foreach ($block in $blocks) {
+            $result = Invoke-Example $block
+            @($result.Shell.Streams.Error) | Should -HaveCount 0 -Because "this block must run: $block"
+            $result.Shell.InvocationStateInfo.State | Should -Be 'Completed'
+        }
+        $blocks.Count | Should -Be 2 -Because 'ERRORS shows catching by type and collecting with -ErrorVariable'
+        $catch = Invoke-Example ($blocks | Where-Object { $_ -match 'catch \[EvalsPS' })
+        $catch.Text | Should -BeLike '*HTTP 404, request id req_*'
+        $collect = Invoke-Example ($blocks | Where-Object { $_ -match 'ErrorVariable' })
+        $collect.Text | Should -BeLike '*evalrun_missing*EvalRunNotFound,EvalsPS.Commands.StopEvalRunCommand*'
+    }
+}
+
+Describe 'PlatyPS 1.x front matter' {
+    It 'docs/<Name>.md has every key a PlatyPS 1.x command page requires' -TestCases $cmdletPages {
+        $front = Get-FrontMatter (Join-Path $TestRepoRoot "docs/$Name.md")
+
+        # The keys Test-MarkdownCommandHelp requires of a command page (schema 2024-05-01).
+        foreach ($key in 'document type', 'title', 'Module Name', 'Locale', 'PlatyPS schema version', 'HelpUri', 'ms.date', 'external help file') {
+            $front.Contains($key) | Should -BeTrue -Because "PlatyPS 1.x requires '$key'"
+        }
+        $front['document type'] | Should -Be 'cmdlet'
+        $front['title'] | Should -Be $Name
+        $front['Module Name'] | Should -Be 'EvalsPS'
+        $front['Locale'] | Should -Be 'en-US'
+        $front['PlatyPS schema version'] | Should -Be '2024-05-01'
+        $front['ms.date'] | Should -Match '^\d\d/\d\d/\d{4}$'
+        $front['HelpUri'] | Should -Be $front['online version']
+    }
+
+    It 'docs/about_EvalsPS.md is recognised as an about topic' {
+        $front = Get-FrontMatter (Join-Path $TestRepoRoot 'docs/about_EvalsPS.md')
+
+        # Measure-PlatyPSMarkdown: a page without "document type" whose title starts with "about" is an about topic.
+        $front.Contains('document type') | Should -BeFalse
+        $front['title'] | Should -Be 'about_EvalsPS'
+        $front['Locale'] | Should -Be 'en-US'
+        $front['ms.date'] | Should -Match '^\d\d/\d\d/\d{4}$'
+    }
+}
