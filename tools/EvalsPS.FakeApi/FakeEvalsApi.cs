@@ -300,6 +300,7 @@ namespace EvalsPS.FakeApi
 
             Reply reply;
             KeyValuePair<string, string>[]? extraHeaders = null;
+            TimeSpan bodyStall = TimeSpan.Zero;
             if (!IsAuthorized(request))
             {
                 reply = new Reply(401, ErrorJson("Incorrect API key provided.", "invalid_request_error", "invalid_api_key", null));
@@ -320,13 +321,28 @@ namespace EvalsPS.FakeApi
                     ? new Reply(scripted.Status, scripted.ContentType, scripted.Body)
                     : RouteSafely(request.Method, routePath, query);
                 extraHeaders = scripted?.ExtraHeaders;
+                if (scripted != null && scripted.ResponseKind == FakeResponse.Kind.StalledBody) bodyStall = scripted.Delay;
             }
 
             bool keepAlive = request.KeepAlive;
             byte[] bytes = Serialize(reply, requestId, extraHeaders, keepAlive, headOnly: request.Method == "HEAD");
             record.ResponseStatus = reply.Status; // before writing: the client may look as soon as it has the answer
+            if (bodyStall != TimeSpan.Zero)
+            {
+                int sent = bytes.Length - (reply.Body.Length + 1) / 2;
+                await connection.WriteAsync(Slice(bytes, 0, sent), cancel).ConfigureAwait(false);
+                await Task.Delay(bodyStall, cancel).ConfigureAwait(false);
+                bytes = Slice(bytes, sent, bytes.Length - sent);
+            }
             await connection.WriteAsync(bytes, cancel).ConfigureAwait(false);
             return keepAlive;
+        }
+
+        private static byte[] Slice(byte[] bytes, int offset, int count)
+        {
+            var part = new byte[count];
+            Buffer.BlockCopy(bytes, offset, part, 0, count);
+            return part;
         }
 
         private bool IsAuthorized(ParsedRequest request)

@@ -8,7 +8,7 @@ namespace EvalsPS.FakeApi
     /// <summary>A scripted answer for FakeEvalsApi.Enqueue.</summary>
     public sealed class FakeResponse
     {
-        internal enum Kind { Fixed, Reset, Slow }
+        internal enum Kind { Fixed, Reset, Slow, StalledBody }
 
         private readonly List<KeyValuePair<string, string>> headers = new List<KeyValuePair<string, string>>();
 
@@ -82,6 +82,16 @@ namespace EvalsPS.FakeApi
         {
             if (delay < TimeSpan.Zero && delay != System.Threading.Timeout.InfiniteTimeSpan) throw new ArgumentOutOfRangeException(nameof(delay));
             return new FakeResponse(Kind.Slow, 0, null, new byte[0], delay, "Slow " + delay);
+        }
+
+        /// <summary>
+        /// Answer as if nothing were scripted, but send only the headers and half the body, wait
+        /// <paramref name="stall"/> (or until the fake is disposed), then send the rest.
+        /// </summary>
+        public static FakeResponse StalledBody(TimeSpan stall)
+        {
+            if (stall < TimeSpan.Zero && stall != System.Threading.Timeout.InfiniteTimeSpan) throw new ArgumentOutOfRangeException(nameof(stall));
+            return new FakeResponse(Kind.StalledBody, 0, null, new byte[0], stall, "StalledBody " + stall);
         }
 
         /// <summary>
