@@ -7,7 +7,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 module="$(cd "${1:-$root/out/EvalsPS}" && pwd)"
-fake="$(realpath "${2:-$root/tools/EvalsPS.FakeApi/bin/Debug/netstandard2.0/EvalsPS.FakeApi.dll}")"
+fake="$(realpath -m "${2:-$root/tools/EvalsPS.FakeApi/bin/Debug/netstandard2.0/EvalsPS.FakeApi.dll}")"
+[ -f "$module/EvalsPS.dll" ] || { echo "No EvalsPS.dll in $module: run dotnet build EvalsPS.sln first" >&2; exit 1; }
+[ -f "$fake" ] || dotnet build "$root/tools/EvalsPS.FakeApi" -v q >/dev/null
 bin="$root/out/frameworkcheck"
 api=/usr/lib/mono/4.7.2-api
 rm -rf "$bin" && mkdir -p "$bin"
@@ -20,7 +22,7 @@ mcs -nologo -sdk:4.7.2-api -target:library -delaysign+ -keyfile:"$bin/msft.pub" 
   -out:"$bin/System.Management.Automation.dll" "$here/SystemManagementAutomation.cs"
 
 # Compile-time references only: at run time the harness loads EvalsPS.dll and the fake with LoadFrom.
-mcs -nologo -sdk:4.7.2-api -target:exe -langversion:7.2 -out:"$bin/EvalsPS.FrameworkCheck.exe" \
+mcs -nologo -sdk:4.7.2-api -target:exe -langversion:7.2 -nowarn:1685 -out:"$bin/EvalsPS.FrameworkCheck.exe" \
   -r:"$api/Facades/netstandard.dll" -r:System.Net.Http.dll -r:"$bin/System.Management.Automation.dll" \
   -r:"$module/EvalsPS.dll" -r:"$fake" -r:"$module/Dependencies/System.Text.Json.dll" \
   "$here/FrameworkCheck.cs"
