@@ -357,9 +357,9 @@ Describe 'Get-EvalRun' {
         It 'keeps unknown fields and kinds instead of failing on them' {
             $r = Get-FixtureRun 'future-fields-run'
 
-            [string]$r.AdditionalProperties.GetValue('priority') | Should -Be '3'
-            ($r.AdditionalProperties.GetValue('labels') -join ',') | Should -Be 'a,b'
-            [string]$r.ResultCounts.AdditionalProperties.GetValue('skipped') | Should -Be '1'
+            $r.AdditionalProperties.priority | Should -Be 3
+            ($r.AdditionalProperties.labels -join ',') | Should -Be 'a,b'
+            $r.ResultCounts.AdditionalProperties.skipped | Should -Be 1
             $r.DataSource.GetType().Name | Should -Be 'EvalRunDataSource'
             $r.DataSource.Type | Should -Be 'batch'
             $r.DataSource.AdditionalProperties.Count | Should -BeGreaterThan 0
@@ -368,39 +368,29 @@ Describe 'Get-EvalRun' {
     }
 
     Context 'listed runs' {
-        BeforeAll {
-            $flags = [Reflection.BindingFlags]'NonPublic,Instance'
-            function Test-DataSourceRead($Run) {
-                $kept = $Run.GetType().GetProperty('DataSourceValue', $flags).GetValue($Run)
-                $kept.GetType().GetProperty('IsRead', $flags).GetValue($kept)
-            }
-        }
-
-        It 'reads the data_source of a listed <Fixture> run when first used, into the same objects as by id' -ForEach $everyFixture {
+        It 'reads the data_source of a listed <Fixture> run into the same objects as by id' -ForEach $everyFixture {
             $id = $fake.AddRunJson('eval_listed', [EvalsPS.FakeApi.Fixtures]::Get($Fixture))
             $listed = Get-EvalRun -EvalId eval_listed | Where-Object Id -EQ $id
             $byId = Get-EvalRun eval_listed $id
 
-            Test-DataSourceRead $listed | Should -BeFalse
-            Test-DataSourceRead $byId | Should -BeTrue
             $listed.DataSource.GetType() | Should -Be $byId.DataSource.GetType()
             ($listed.DataSource | ConvertTo-Json -Depth 20) | Should -BeExactly ($byId.DataSource | ConvertTo-Json -Depth 20)
-            Test-DataSourceRead $listed | Should -BeTrue
-            [object]::ReferenceEquals($listed.DataSource, $listed.DataSource) | Should -BeTrue
         }
 
-        It 'keeps a listed data_source that does not read as its kind whole, and says why' {
+        It 'writes a listed run whose sampling_params holds a value of the wrong kind, warns once, and keeps the value' {
             $page = '{"object":"list","data":[{"object":"eval.run","id":"evalrun_bad","eval_id":"eval_1","status":"completed",' +
                 '"data_source":{"type":"completions","model":"gpt-4o-mini","sampling_params":{"temperature":"hot"}}}],' +
                 '"first_id":"evalrun_bad","last_id":"evalrun_bad","has_more":false}'
             $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $page), 1, [NullString]::Value)
 
-            $run = Get-EvalRun -EvalId eval_1 -ErrorVariable errors
+            $run = Get-EvalRun -EvalId eval_1 -ErrorVariable errors -WarningVariable warnings -WarningAction SilentlyContinue
             $errors | Should -BeNullOrEmpty
-            $run.DataSource.GetType().Name | Should -Be 'EvalRunDataSource'
-            $run.DataSource.Type | Should -Be 'completions'
-            $run.DataSource.AdditionalProperties.GetValue('sampling_params').temperature | Should -Be 'hot'
-            $run.DataSource.ToString() | Should -BeLike 'completions (EvalsPS could not read it: *)'
+            $warnings | Should -HaveCount 1
+            "$warnings" | Should -BeLike "Run evalrun_bad: the field 'data_source.sampling_params.temperature' could not be read*"
+            $run.DataSource.GetType().Name | Should -Be 'CompletionsDataSource'
+            $run.DataSource.Model | Should -Be 'gpt-4o-mini'
+            $run.DataSource.SamplingParams.Temperature | Should -BeNullOrEmpty
+            $run.DataSource.SamplingParams.AdditionalProperties.temperature | Should -Be 'hot'
         }
     }
 

@@ -218,7 +218,8 @@ Describe 'Transport under failure' {
             $result = Invoke-Scenario
 
             $err = Assert-SingleError $result -ErrorId 'InvalidJsonResponse' -Category InvalidResult -Target $runId
-            $err.ToString() | Should -BeLike '*not the JSON expected*'
+            $err.ToString() | Should -BeLike '*not well-formed JSON*'
+            $err.ToString() | Should -Not -BeLike '*transit*'
             $err.Exception.InnerException | Should -Not -BeOfType ([System.NullReferenceException])
             $fake.Requests | Should -HaveCount 1
             $result.Elapsed.TotalSeconds | Should -BeLessThan 3

@@ -174,7 +174,7 @@ namespace EvalsPS.Tests
             Fake.Enqueue(FakeResponse.TruncatedJson(), times: 5);
             var (result, elapsed) = Get();
             var error = SingleError(result, "InvalidJsonResponse", ErrorCategory.InvalidResult, runId);
-            Assert.Contains("not the JSON expected", error.ToString());
+            Assert.Contains("not well-formed JSON", error.ToString());
             Assert.IsNotType<NullReferenceException>(error.Exception.InnerException);
             Assert.Single(Fake.Requests);
             Within(elapsed, 3);

@@ -178,6 +178,7 @@ internal static class ApiChecks
         public bool DebugEnabled => true;
         public void Verbose(string message) { }
         public void Debug(string message) { }
+        public void Warning(string message) => Console.WriteLine("     warning: " + message);
     }
 
     internal static void Run()

@@ -7,7 +7,6 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 using EvalsPS.Serialization;
@@ -22,6 +21,9 @@ namespace EvalsPS.Api
 
         void Verbose(string message);
         void Debug(string message);
+
+        /// <summary>A field of an answer that could not be read; everything else was.</summary>
+        void Warning(string message);
     }
 
     /// <summary>The Evals runs endpoints over the one HTTP path of the module, with retries and timeouts.</summary>
@@ -39,7 +41,7 @@ namespace EvalsPS.Api
         }
 
         internal Task<EvalRun> GetRunAsync(string evalId, string runId, CancellationToken cancel) =>
-            SendAsync(HttpMethod.Get, RunPath(evalId, runId), EvalsJsonContext.Default.EvalRun, cancel);
+            SendAsync(HttpMethod.Get, RunPath(evalId, runId), json => new EvalRun(json), cancel);
 
         internal Task<EvalRunPage> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel)
         {
@@ -47,21 +49,15 @@ namespace EvalsPS.Api
                 .Append("&order=").Append(Uri.EscapeDataString(order));
             if (status != null) query.Append("&status=").Append(Uri.EscapeDataString(status));
             if (after != null) query.Append("&after=").Append(Uri.EscapeDataString(after));
-            // A listed run's data_source is read when first used: most pipelines over a listing never look at it.
-            return SendAsync(HttpMethod.Get, "evals/" + Segment(evalId) + "/runs" + query, EvalsJsonContext.Default.EvalRunPage, cancel, deferDataSources: true);
+            return SendAsync(HttpMethod.Get, "evals/" + Segment(evalId) + "/runs" + query, json => new EvalRunPage(json), cancel);
         }
 
         /// <summary>Cancels a run: POST to the run path itself, as the API description and official SDKs do.</summary>
         internal Task<EvalRun> CancelRunAsync(string evalId, string runId, CancellationToken cancel) =>
-            SendAsync(HttpMethod.Post, RunPath(evalId, runId), EvalsJsonContext.Default.EvalRun, cancel);
+            SendAsync(HttpMethod.Post, RunPath(evalId, runId), json => new EvalRun(json), cancel);
 
-        internal async Task<EvalRunDeletion> DeleteRunAsync(string evalId, string runId, CancellationToken cancel)
-        {
-            var deletion = await SendAsync(HttpMethod.Delete, RunPath(evalId, runId), EvalsJsonContext.Default.EvalRunDeletion, cancel).ConfigureAwait(false);
-            deletion.EvalId = evalId;
-            if (string.IsNullOrEmpty(deletion.RunId)) deletion.RunId = runId;
-            return deletion;
-        }
+        internal Task<EvalRunDeletion> DeleteRunAsync(string evalId, string runId, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Delete, RunPath(evalId, runId), json => new EvalRunDeletion(json, evalId, runId), cancel);
 
         internal static string RunPath(string evalId, string runId) => "evals/" + Segment(evalId) + "/runs/" + Segment(runId);
 
@@ -71,7 +67,7 @@ namespace EvalsPS.Api
         /// </summary>
         internal static string Segment(string id) => Uri.EscapeDataString(id);
 
-        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, JsonTypeInfo<T> type, CancellationToken cancel, bool deferDataSources = false)
+        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, T> read, CancellationToken cancel)
         {
             var uri = RequestUri.Create(settings.BaseUri, relativePath);
             for (int attempt = 1; ; attempt++)
@@ -79,7 +75,7 @@ namespace EvalsPS.Api
                 TimeSpan? wait;
                 try
                 {
-                    return await SendOnceAsync(method, uri, type, cancel, deferDataSources).ConfigureAwait(false);
+                    return await SendOnceAsync(method, uri, read, cancel).ConfigureAwait(false);
                 }
                 catch (EvalsApiException failure) when (attempt <= settings.MaxRetries && (wait = RetryWait(failure, attempt)) != null)
                 {
@@ -115,7 +111,7 @@ namespace EvalsPS.Api
             return RetryPolicy.Backoff(attempt - 1);
         }
 
-        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, JsonTypeInfo<T> type, CancellationToken cancel, bool deferDataSources)
+        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, Func<JsonFields, T> read, CancellationToken cancel)
         {
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.RevealApiKey());
@@ -129,7 +125,7 @@ namespace EvalsPS.Api
             deadline.CancelAfter(settings.Timeout);
             var clock = Stopwatch.StartNew();
             HttpResponseMessage response;
-            PooledBody body;
+            byte[] body;
             try
             {
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
@@ -138,7 +134,7 @@ namespace EvalsPS.Api
                 // or Ctrl+C fires closes the connection and ends a body that stalls after the headers.
                 using (deadline.Token.Register(state => ((HttpResponseMessage)state!).Dispose(), response))
                 {
-                    body = await PooledBody.ReadAsync(response.Content, deadline.Token).ConfigureAwait(false);
+                    body = await ReadBodyAsync(response.Content, deadline.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (cancel.IsCancellationRequested && !(ex is OperationCanceledException))
@@ -159,36 +155,47 @@ namespace EvalsPS.Api
                     $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
             }
 
-            using (body)
+            int status = (int)response.StatusCode;
+            string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+            log.Verbose($"{method} {uri} -> {status} {response.ReasonPhrase} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+            if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Length));
+
+            if (status >= 200 && status < 300)
             {
-                int status = (int)response.StatusCode;
-                string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
-                log.Verbose($"{method} {uri} -> {status} {response.ReasonPhrase} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
-                if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Length));
-
-                if (status >= 200 && status < 300)
+                var issues = new ReadIssues();
+                T result;
+                try
                 {
-                    try
-                    {
-                        return ResponseBody.Read(body.Memory, type, deferDataSources)
-                            ?? throw new JsonException("The body was the JSON literal null.");
-                    }
-                    catch (JsonException ex)
-                    {
-                        throw new EvalsApiException(FailureKind.InvalidJsonResponse,
-                            body.Length == 0
-                                ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
-                                : $"The API answered {status} {response.ReasonPhrase} but the body is not the JSON expected ({ex.Message}). It may have been cut off in transit.",
-                            ex)
-                        { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
-                    }
+                    using var document = JsonDocument.Parse(body);
+                    result = read(JsonFields.Root(document.RootElement, issues));
                 }
-
-                var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body.Span);
-                failure.RequestId = requestId;
-                failure.ResponseHeaders = response.Headers;
-                throw failure;
+                catch (JsonException ex)
+                {
+                    throw new EvalsApiException(FailureKind.InvalidJsonResponse,
+                        body.Length == 0
+                            ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
+                            : $"The API answered {status} {response.ReasonPhrase} but the body is not well-formed JSON ({ex.Message}).",
+                        ex)
+                    { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
+                }
+                foreach (var issue in issues.Messages) log.Warning(issue);
+                return result;
             }
+
+            var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
+            failure.RequestId = requestId;
+            failure.ResponseHeaders = response.Headers;
+            throw failure;
+        }
+
+        /// <summary>The whole body, read within the call's deadline.</summary>
+        private static async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancel)
+        {
+            using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+            long? declared = content.Headers.ContentLength;
+            using var buffer = new MemoryStream(declared is long known && known > 0 && known < int.MaxValue ? (int)known : 0);
+            await stream.CopyToAsync(buffer, 81920, cancel).ConfigureAwait(false);
+            return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
         }
 
         private static string Describe(EvalsApiException failure) =>
@@ -224,9 +231,17 @@ namespace EvalsPS.Api
     /// <summary>A page of runs as the list endpoint returns it.</summary>
     internal sealed class EvalRunPage
     {
-        public EvalsList<EvalRun>? Data { get; set; }
-        public string? FirstId { get; set; }
-        public string? LastId { get; set; }
-        public bool HasMore { get; set; }
+        internal EvalRunPage(JsonFields json)
+        {
+            Data = json.List("data", run => new EvalRun(run));
+            FirstId = json.String("first_id");
+            LastId = json.String("last_id");
+            HasMore = json.Bool("has_more") ?? false;
+        }
+
+        internal EvalsList<EvalRun>? Data { get; }
+        internal string? FirstId { get; }
+        internal string? LastId { get; }
+        internal bool HasMore { get; }
     }
 }

@@ -54,7 +54,7 @@ namespace EvalsPS.Commands
 
         protected override void BeginProcessing()
         {
-            dispatcher = new PipelineDispatcher(WriteVerbose, WriteDebug, DebugShown());
+            dispatcher = new PipelineDispatcher(WriteVerbose, WriteDebug, WriteWarning, DebugShown());
             ConnectionSettings settings;
             try
             {

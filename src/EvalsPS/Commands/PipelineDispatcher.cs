@@ -8,7 +8,7 @@ namespace EvalsPS.Commands
 {
     /// <summary>
     /// PowerShell accepts Write* calls only on the pipeline thread. Requests run on the thread pool,
-    /// so their verbose and debug lines are queued here and written while the pipeline thread waits.
+    /// so their verbose, debug and warning lines are queued here and written while the pipeline thread waits.
     /// </summary>
     internal sealed class PipelineDispatcher : IApiLog
     {
@@ -16,11 +16,13 @@ namespace EvalsPS.Commands
         private readonly int pipelineThread = Thread.CurrentThread.ManagedThreadId;
         private readonly Action<string> verbose;
         private readonly Action<string> debug;
+        private readonly Action<string> warning;
 
-        internal PipelineDispatcher(Action<string> verbose, Action<string> debug, bool debugEnabled)
+        internal PipelineDispatcher(Action<string> verbose, Action<string> debug, Action<string> warning, bool debugEnabled)
         {
             this.verbose = verbose;
             this.debug = debug;
+            this.warning = warning;
             DebugEnabled = debugEnabled;
         }
 
@@ -29,6 +31,8 @@ namespace EvalsPS.Commands
         public void Verbose(string message) => Post(() => verbose(message));
 
         public void Debug(string message) => Post(() => debug(message));
+
+        public void Warning(string message) => Post(() => warning(message));
 
         /// <summary>Blocks the pipeline thread until the task ends, writing queued messages meanwhile.</summary>
         internal void WaitFor(Task task)

@@ -1,6 +1,7 @@
 using System;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
 using EvalsPS.Serialization;
 
 namespace EvalsPS
@@ -12,38 +13,64 @@ namespace EvalsPS
     /// </summary>
     public class EvalRunDataSource
     {
-        [JsonInclude] public string? Type { get; internal set; }
+        internal EvalRunDataSource(JsonFields json)
+        {
+            Type = json.String("type");
+            Source = json.Object("source", EvalRunSource.Read);
+        }
 
-        [JsonInclude, JsonConverter(typeof(SourceConverter))]
-        public EvalRunSource? Source { get; internal set; }
+        /// <summary>Reads the class that the "type" field names.</summary>
+        internal static EvalRunDataSource Read(JsonFields json)
+        {
+            EvalRunDataSource value = json.Kind() switch
+            {
+                "jsonl" => new JsonlDataSource(json),
+                "completions" => new CompletionsDataSource(json),
+                "responses" => new ResponsesDataSource(json),
+                _ => new EvalRunDataSource(json),
+            };
+            value.AdditionalProperties = json.Rest();
+            return value;
+        }
 
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        public string? Type { get; }
+        public EvalRunSource? Source { get; }
+        public AdditionalProperties? AdditionalProperties { get; private set; }
 
-        /// <summary>Why a listed run's data_source could not be read as its kind (its fields are then all in AdditionalProperties).</summary>
-        internal string? ReadError { get; set; }
-
-        public override string ToString() =>
-            ReadError != null ? $"{Type} (EvalsPS could not read it: {ReadError})"
-            : Source is null ? Type ?? "" : $"{Type} from {Source}";
+        public override string ToString() => Source is null ? Type ?? "" : $"{Type} from {Source}";
     }
 
     /// <summary>A data source of type jsonl.</summary>
-    public sealed class JsonlDataSource : EvalRunDataSource { }
+    public sealed class JsonlDataSource : EvalRunDataSource
+    {
+        internal JsonlDataSource(JsonFields json) : base(json) { }
+    }
 
     /// <summary>A data source of type completions: items are sent to a model through chat completions.</summary>
-    public sealed class CompletionsDataSource : ModelDataSource { }
+    public sealed class CompletionsDataSource : ModelDataSource
+    {
+        internal CompletionsDataSource(JsonFields json) : base(json) { }
+    }
 
     /// <summary>A data source of type responses: items are sent to a model through the Responses API.</summary>
-    public sealed class ResponsesDataSource : ModelDataSource { }
+    public sealed class ResponsesDataSource : ModelDataSource
+    {
+        internal ResponsesDataSource(JsonFields json) : base(json) { }
+    }
 
     /// <summary>What the two model-driven kinds (completions, responses) have in common.</summary>
     public abstract class ModelDataSource : EvalRunDataSource
     {
-        [JsonInclude, JsonConverter(typeof(InputMessagesConverter))]
-        public EvalRunInputMessages? InputMessages { get; internal set; }
+        private protected ModelDataSource(JsonFields json) : base(json)
+        {
+            InputMessages = json.Object("input_messages", EvalRunInputMessages.Read);
+            Model = json.String("model");
+            SamplingParams = json.Object("sampling_params", sampling => new EvalRunSamplingParams(sampling));
+        }
 
-        [JsonInclude] public string? Model { get; internal set; }
-        [JsonInclude] public EvalRunSamplingParams? SamplingParams { get; internal set; }
+        public EvalRunInputMessages? InputMessages { get; }
+        public string? Model { get; }
+        public EvalRunSamplingParams? SamplingParams { get; }
 
         public override string ToString() => Model is null ? base.ToString() : $"{base.ToString()} through {Model}";
     }
@@ -54,8 +81,25 @@ namespace EvalsPS
     /// </summary>
     public class EvalRunSource
     {
-        [JsonInclude] public string? Type { get; internal set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal EvalRunSource(JsonFields json) => Type = json.String("type");
+
+        /// <summary>Reads the class that the "type" field names.</summary>
+        internal static EvalRunSource Read(JsonFields json)
+        {
+            EvalRunSource value = json.Kind() switch
+            {
+                "file_content" => new FileContentSource(json),
+                "file_id" => new FileIdSource(json),
+                "stored_completions" => new StoredCompletionsSource(json),
+                "responses" => new ResponsesSource(json),
+                _ => new EvalRunSource(json),
+            };
+            value.AdditionalProperties = json.Rest();
+            return value;
+        }
+
+        public string? Type { get; }
+        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }
@@ -63,7 +107,10 @@ namespace EvalsPS
     /// <summary>Items given inline.</summary>
     public sealed class FileContentSource : EvalRunSource
     {
-        [JsonInclude] public EvalsList<FileContentItem>? Content { get; internal set; }
+        internal FileContentSource(JsonFields json) : base(json) =>
+            Content = json.List("content", item => new FileContentItem(item));
+
+        public EvalsList<FileContentItem>? Content { get; }
 
         public override string ToString() => $"file_content ({Content?.Count ?? 0} items)";
     }
@@ -71,7 +118,9 @@ namespace EvalsPS
     /// <summary>Items in an uploaded file.</summary>
     public sealed class FileIdSource : EvalRunSource
     {
-        [JsonInclude] public string? Id { get; internal set; }
+        internal FileIdSource(JsonFields json) : base(json) => Id = json.String("id");
+
+        public string? Id { get; }
 
         public override string ToString() => $"file_id {Id}";
     }
@@ -79,11 +128,21 @@ namespace EvalsPS
     /// <summary>Items drawn from stored chat completions.</summary>
     public sealed class StoredCompletionsSource : EvalRunSource
     {
-        [JsonInclude] public EvalRunMetadata? Metadata { get; internal set; }
-        [JsonInclude] public string? Model { get; internal set; }
-        [JsonInclude, JsonConverter(typeof(NullableUnixSecondsConverter))] public DateTime? CreatedAfter { get; internal set; }
-        [JsonInclude, JsonConverter(typeof(NullableUnixSecondsConverter))] public DateTime? CreatedBefore { get; internal set; }
-        [JsonInclude] public long? Limit { get; internal set; }
+        internal StoredCompletionsSource(JsonFields json) : base(json)
+        {
+            Metadata = json.Value("metadata");
+            Model = json.String("model");
+            CreatedAfter = json.Time("created_after");
+            CreatedBefore = json.Time("created_before");
+            Limit = json.Long("limit");
+        }
+
+        /// <summary>The metadata filter, as PowerShell values (any JSON the API accepts).</summary>
+        public object? Metadata { get; }
+        public string? Model { get; }
+        public DateTime? CreatedAfter { get; }
+        public DateTime? CreatedBefore { get; }
+        public long? Limit { get; }
 
         public override string ToString() => Model is null ? "stored_completions" : $"stored_completions of {Model}";
     }
@@ -91,42 +150,76 @@ namespace EvalsPS
     /// <summary>Items drawn from stored responses.</summary>
     public sealed class ResponsesSource : EvalRunSource
     {
-        [JsonInclude] public EvalRunMetadata? Metadata { get; internal set; }
-        [JsonInclude] public string? Model { get; internal set; }
-        [JsonInclude] public string? InstructionsSearch { get; internal set; }
-        [JsonInclude, JsonConverter(typeof(NullableUnixSecondsConverter))] public DateTime? CreatedAfter { get; internal set; }
-        [JsonInclude, JsonConverter(typeof(NullableUnixSecondsConverter))] public DateTime? CreatedBefore { get; internal set; }
-        [JsonInclude] public string? ReasoningEffort { get; internal set; }
-        [JsonInclude] public double? Temperature { get; internal set; }
-        [JsonInclude] public double? TopP { get; internal set; }
-        [JsonInclude] public EvalsList<string>? Users { get; internal set; }
-        [JsonInclude] public EvalsList<string>? Tools { get; internal set; }
+        internal ResponsesSource(JsonFields json) : base(json)
+        {
+            Metadata = json.Value("metadata");
+            Model = json.String("model");
+            InstructionsSearch = json.String("instructions_search");
+            CreatedAfter = json.Time("created_after");
+            CreatedBefore = json.Time("created_before");
+            ReasoningEffort = json.String("reasoning_effort");
+            Temperature = json.Double("temperature");
+            TopP = json.Double("top_p");
+            Users = json.Strings("users");
+            Tools = json.Strings("tools");
+        }
+
+        /// <summary>The metadata filter, as PowerShell values (any JSON the API accepts).</summary>
+        public object? Metadata { get; }
+        public string? Model { get; }
+        public string? InstructionsSearch { get; }
+        public DateTime? CreatedAfter { get; }
+        public DateTime? CreatedBefore { get; }
+        public string? ReasoningEffort { get; }
+        public double? Temperature { get; }
+        public double? TopP { get; }
+        public EvalsList<string>? Users { get; }
+        public EvalsList<string>? Tools { get; }
 
         public override string ToString() => Model is null ? "responses" : $"responses of {Model}";
     }
 
-    /// <summary>One inline item, with an optional sample. Read by FileContentItemConverter (item, sample, and any other field).</summary>
-    [JsonConverter(typeof(FileContentItemConverter))]
+    /// <summary>One inline item, with an optional sample.</summary>
     public sealed class FileContentItem
     {
-        internal RawJson ItemJson { get; set; }
-        internal RawJson SampleJson { get; set; }
-        public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal FileContentItem(JsonFields json)
+        {
+            Item = json.Value("item");
+            Sample = json.Value("sample");
+            AdditionalProperties = json.Rest();
+        }
 
-        /// <summary>The item, as PowerShell objects (its fields are properties).</summary>
-        public object? Item => JsonValues.ToPowerShell(ItemJson);
+        /// <summary>The item, as PowerShell values (its fields are properties).</summary>
+        public object? Item { get; }
 
         /// <summary>The sample, when the item carries one.</summary>
-        public object? Sample => JsonValues.ToPowerShell(SampleJson);
+        public object? Sample { get; }
 
-        public override string ToString() => ItemJson.ToString();
+        public AdditionalProperties? AdditionalProperties { get; }
+
+        public override string ToString() => PowerShellValues.Describe(Item);
     }
 
     /// <summary>How items become model input: TemplateInputMessages or ItemReferenceInputMessages.</summary>
     public class EvalRunInputMessages
     {
-        [JsonInclude] public string? Type { get; internal set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal EvalRunInputMessages(JsonFields json) => Type = json.String("type");
+
+        /// <summary>Reads the class that the "type" field names.</summary>
+        internal static EvalRunInputMessages Read(JsonFields json)
+        {
+            EvalRunInputMessages value = json.Kind() switch
+            {
+                "template" => new TemplateInputMessages(json),
+                "item_reference" => new ItemReferenceInputMessages(json),
+                _ => new EvalRunInputMessages(json),
+            };
+            value.AdditionalProperties = json.Rest();
+            return value;
+        }
+
+        public string? Type { get; }
+        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }
@@ -134,7 +227,10 @@ namespace EvalsPS
     /// <summary>Messages built from a template.</summary>
     public sealed class TemplateInputMessages : EvalRunInputMessages
     {
-        [JsonInclude] public EvalsList<EvalRunMessage>? Template { get; internal set; }
+        internal TemplateInputMessages(JsonFields json) : base(json) =>
+            Template = json.List("template", message => new EvalRunMessage(message));
+
+        public EvalsList<EvalRunMessage>? Template { get; }
 
         public override string ToString() => $"template ({Template?.Count ?? 0} messages)";
     }
@@ -142,7 +238,10 @@ namespace EvalsPS
     /// <summary>Messages taken from a field of each item.</summary>
     public sealed class ItemReferenceInputMessages : EvalRunInputMessages
     {
-        [JsonInclude] public string? ItemReference { get; internal set; }
+        internal ItemReferenceInputMessages(JsonFields json) : base(json) =>
+            ItemReference = json.String("item_reference");
+
+        public string? ItemReference { get; }
 
         public override string ToString() => $"item_reference {ItemReference}";
     }
@@ -150,56 +249,76 @@ namespace EvalsPS
     /// <summary>One message of a template.</summary>
     public sealed class EvalRunMessage
     {
-        [JsonInclude] public string? Type { get; internal set; }
-        [JsonInclude] public string? Role { get; internal set; }
-        [JsonInclude, JsonPropertyName("content")] internal RawJson ContentJson { get; set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal EvalRunMessage(JsonFields json)
+        {
+            Type = json.String("type");
+            Role = json.String("role");
+            Content = json.Value("content");
+            AdditionalProperties = json.Rest();
+        }
 
-        /// <summary>The message text: the content itself when it is a string, else its text field(s).</summary>
-        [JsonIgnore] public string? Text => JsonValues.MessageText(ContentJson);
+        public string? Type { get; }
+        public string? Role { get; }
 
-        /// <summary>The content as PowerShell objects.</summary>
-        [JsonIgnore] public object? Content => JsonValues.ToPowerShell(ContentJson);
+        /// <summary>The content as PowerShell values: a string, a part, or an array of parts.</summary>
+        public object? Content { get; }
+
+        public AdditionalProperties? AdditionalProperties { get; }
+
+        /// <summary>The message text: the content itself when it is a string, else the text of its part(s).</summary>
+        public string? Text => TextOf(Content);
 
         public override string ToString() => $"{Role}: {Text}";
+
+        private static string? TextOf(object? content) => content switch
+        {
+            null => null,
+            string text => text,
+            object?[] parts => string.Join("\n", Array.ConvertAll(parts, TextOf)),
+            PSObject part => part.Properties["text"]?.Value as string ?? part.ToString(),
+            _ => PowerShellValues.Describe(content),
+        };
     }
 
     /// <summary>Sampling settings of the model under evaluation.</summary>
     public sealed class EvalRunSamplingParams
     {
-        [JsonInclude] public double? Temperature { get; internal set; }
-        [JsonInclude] public double? TopP { get; internal set; }
-        [JsonInclude] public long? Seed { get; internal set; }
-        [JsonInclude] public long? MaxCompletionTokens { get; internal set; }
-
-        // Some reference pages spell the field max_completions_tokens; read both.
-        [JsonInclude, JsonPropertyName("max_completions_tokens"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-        internal long? MaxCompletionsTokensSpelling
+        internal EvalRunSamplingParams(JsonFields json)
         {
-            get => null;
-            set { if (value.HasValue) MaxCompletionTokens = value; }
+            Temperature = json.Double("temperature");
+            TopP = json.Double("top_p");
+            Seed = json.Long("seed");
+            // Some reference pages spell the field max_completions_tokens; read both.
+            MaxCompletionTokens = json.Long("max_completion_tokens") ?? json.Long("max_completions_tokens");
+            ReasoningEffort = json.String("reasoning_effort");
+            ResponseFormat = json.Value("response_format");
+            Tools = json.Value("tools");
+            Text = json.Value("text");
+            AdditionalProperties = json.Rest();
         }
 
-        [JsonInclude] public string? ReasoningEffort { get; internal set; }
-        [JsonInclude, JsonPropertyName("response_format")] internal RawJson ResponseFormatJson { get; set; }
-        [JsonInclude, JsonPropertyName("tools")] internal RawJson ToolsJson { get; set; }
-        [JsonInclude, JsonPropertyName("text")] internal RawJson TextJson { get; set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        public double? Temperature { get; }
+        public double? TopP { get; }
+        public long? Seed { get; }
+        public long? MaxCompletionTokens { get; }
+        public string? ReasoningEffort { get; }
 
-        /// <summary>response_format (completions), as PowerShell objects.</summary>
-        [JsonIgnore] public object? ResponseFormat => JsonValues.ToPowerShell(ResponseFormatJson);
+        /// <summary>response_format (completions), as PowerShell values.</summary>
+        public object? ResponseFormat { get; }
 
-        /// <summary>tools, as PowerShell objects.</summary>
-        [JsonIgnore] public object? Tools => JsonValues.ToPowerShell(ToolsJson);
+        /// <summary>tools, as PowerShell values.</summary>
+        public object? Tools { get; }
 
-        /// <summary>text (responses; holds text.format), as PowerShell objects.</summary>
-        [JsonIgnore] public object? Text => JsonValues.ToPowerShell(TextJson);
+        /// <summary>text (responses; holds text.format), as PowerShell values.</summary>
+        public object? Text { get; }
+
+        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString()
         {
-            var parts = new System.Collections.Generic.List<string>();
-            if (Temperature.HasValue) parts.Add("temperature=" + Temperature.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (TopP.HasValue) parts.Add("top_p=" + TopP.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var parts = new List<string>();
+            if (Temperature.HasValue) parts.Add("temperature=" + Temperature.Value.ToString(CultureInfo.InvariantCulture));
+            if (TopP.HasValue) parts.Add("top_p=" + TopP.Value.ToString(CultureInfo.InvariantCulture));
             if (Seed.HasValue) parts.Add("seed=" + Seed.Value);
             if (MaxCompletionTokens.HasValue) parts.Add("max_completion_tokens=" + MaxCompletionTokens.Value);
             if (ReasoningEffort != null) parts.Add("reasoning_effort=" + ReasoningEffort);

@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EvalsPS.Serialization;
 
 namespace EvalsPS
@@ -9,44 +7,59 @@ namespace EvalsPS
     /// <summary>An evaluation run, as the Evals API returns it.</summary>
     public sealed class EvalRun
     {
-        [JsonInclude] public string? Object { get; internal set; }
-        [JsonInclude] public string Id { get; internal set; } = "";
-        [JsonInclude] public string EvalId { get; internal set; } = "";
-        [JsonInclude] public string? Name { get; internal set; }
-        [JsonInclude] public string? Model { get; internal set; }
-        [JsonInclude] public string? Status { get; internal set; }
+        internal EvalRun(JsonFields json)
+        {
+            Id = json.String("id") ?? "";
+            json.Subject("run " + Id);
+            Object = json.String("object");
+            EvalId = json.String("eval_id") ?? "";
+            Name = json.String("name");
+            Model = json.String("model");
+            Status = json.String("status");
+            CreatedAt = json.Time("created_at");
+            ReportUrl = json.String("report_url");
+            ResultCounts = json.Object("result_counts", counts => new EvalRunResultCounts(counts));
+            PerModelUsage = json.List("per_model_usage", usage => new EvalRunModelUsage(usage));
+            PerTestingCriteriaResults = json.List("per_testing_criteria_results", result => new EvalRunCriteriaResult(result));
+            DataSource = json.Object("data_source", EvalRunDataSource.Read);
+            Metadata = json.Metadata("metadata");
+            Error = json.Object("error", error => new EvalRunError(error));
+            AdditionalProperties = json.Rest();
+        }
+
+        public string? Object { get; }
+        public string Id { get; }
+        public string EvalId { get; }
+        public string? Name { get; }
+        public string? Model { get; }
+
+        /// <summary>queued, in_progress, completed, canceled or failed; the API may add others.</summary>
+        public string? Status { get; }
 
         /// <summary>When the run was created, in UTC.</summary>
-        [JsonInclude, JsonConverter(typeof(UnixSecondsConverter))]
-        public DateTime CreatedAt { get; internal set; }
+        public DateTime? CreatedAt { get; }
 
-        [JsonInclude] public string? ReportUrl { get; internal set; }
-        [JsonInclude] public EvalRunResultCounts? ResultCounts { get; internal set; }
-        [JsonInclude] public EvalsList<EvalRunModelUsage>? PerModelUsage { get; internal set; }
-        [JsonInclude] public EvalsList<EvalRunCriteriaResult>? PerTestingCriteriaResults { get; internal set; }
+        public string? ReportUrl { get; }
+        public EvalRunResultCounts? ResultCounts { get; }
+        public EvalsList<EvalRunModelUsage>? PerModelUsage { get; }
+        public EvalsList<EvalRunCriteriaResult>? PerTestingCriteriaResults { get; }
 
-        /// <summary>
-        /// Where the run's items come from. For a listed run it is read from the JSON the API sent when first used:
-        /// a pipeline that never looks at it does not pay for reading it.
-        /// </summary>
-        [JsonIgnore] public EvalRunDataSource? DataSource => DataSourceValue?.Value;
+        /// <summary>Where the run's items come from: a JsonlDataSource, CompletionsDataSource or ResponsesDataSource.</summary>
+        public EvalRunDataSource? DataSource { get; }
 
-        [JsonInclude, JsonPropertyName("data_source"), JsonConverter(typeof(DeferredDataSourceConverter))]
-        internal DeferredDataSource? DataSourceValue { get; set; }
+        public EvalRunMetadata? Metadata { get; }
+        public EvalRunError? Error { get; }
 
-        [JsonInclude] public EvalRunMetadata? Metadata { get; internal set; }
-        [JsonInclude] public EvalRunError? Error { get; internal set; }
-
-        /// <summary>Fields the API sent that this version of EvalsPS does not know yet.</summary>
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        /// <summary>Fields the API sent that this version of EvalsPS does not know yet, as PowerShell values.</summary>
+        public AdditionalProperties? AdditionalProperties { get; }
 
         /// <summary>The run id again, so a run binds to -RunId by property name.</summary>
-        [JsonIgnore] public string RunId => Id;
+        public string RunId => Id;
 
-        [JsonIgnore] public int Total => ResultCounts?.Total ?? 0;
-        [JsonIgnore] public int Passed => ResultCounts?.Passed ?? 0;
-        [JsonIgnore] public int Failed => ResultCounts?.Failed ?? 0;
-        [JsonIgnore] public int Errored => ResultCounts?.Errored ?? 0;
+        public int Total => ResultCounts?.Total ?? 0;
+        public int Passed => ResultCounts?.Passed ?? 0;
+        public int Failed => ResultCounts?.Failed ?? 0;
+        public int Errored => ResultCounts?.Errored ?? 0;
 
         public override string ToString() => Name is null || Name == Id ? Id : $"{Name} ({Id})";
     }
@@ -54,11 +67,20 @@ namespace EvalsPS
     /// <summary>Counters summarizing the outcomes of a run.</summary>
     public sealed class EvalRunResultCounts
     {
-        [JsonInclude] public int Total { get; internal set; }
-        [JsonInclude] public int Errored { get; internal set; }
-        [JsonInclude] public int Failed { get; internal set; }
-        [JsonInclude] public int Passed { get; internal set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal EvalRunResultCounts(JsonFields json)
+        {
+            Total = json.Int("total") ?? 0;
+            Errored = json.Int("errored") ?? 0;
+            Failed = json.Int("failed") ?? 0;
+            Passed = json.Int("passed") ?? 0;
+            AdditionalProperties = json.Rest();
+        }
+
+        public int Total { get; }
+        public int Errored { get; }
+        public int Failed { get; }
+        public int Passed { get; }
+        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{Passed} passed, {Failed} failed, {Errored} errored of {Total}";
     }
@@ -66,13 +88,24 @@ namespace EvalsPS
     /// <summary>Token usage of one model during a run.</summary>
     public sealed class EvalRunModelUsage
     {
-        [JsonInclude] public string? ModelName { get; internal set; }
-        [JsonInclude] public long InvocationCount { get; internal set; }
-        [JsonInclude] public long PromptTokens { get; internal set; }
-        [JsonInclude] public long CompletionTokens { get; internal set; }
-        [JsonInclude] public long TotalTokens { get; internal set; }
-        [JsonInclude] public long CachedTokens { get; internal set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal EvalRunModelUsage(JsonFields json)
+        {
+            ModelName = json.String("model_name");
+            InvocationCount = json.Long("invocation_count") ?? 0;
+            PromptTokens = json.Long("prompt_tokens") ?? 0;
+            CompletionTokens = json.Long("completion_tokens") ?? 0;
+            TotalTokens = json.Long("total_tokens") ?? 0;
+            CachedTokens = json.Long("cached_tokens") ?? 0;
+            AdditionalProperties = json.Rest();
+        }
+
+        public string? ModelName { get; }
+        public long InvocationCount { get; }
+        public long PromptTokens { get; }
+        public long CompletionTokens { get; }
+        public long TotalTokens { get; }
+        public long CachedTokens { get; }
+        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{ModelName}: {InvocationCount} calls, {TotalTokens} tokens";
     }
@@ -80,10 +113,18 @@ namespace EvalsPS
     /// <summary>Results of one testing criterion.</summary>
     public sealed class EvalRunCriteriaResult
     {
-        [JsonInclude] public string? TestingCriteria { get; internal set; }
-        [JsonInclude] public int Passed { get; internal set; }
-        [JsonInclude] public int Failed { get; internal set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal EvalRunCriteriaResult(JsonFields json)
+        {
+            TestingCriteria = json.String("testing_criteria");
+            Passed = json.Int("passed") ?? 0;
+            Failed = json.Int("failed") ?? 0;
+            AdditionalProperties = json.Rest();
+        }
+
+        public string? TestingCriteria { get; }
+        public int Passed { get; }
+        public int Failed { get; }
+        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{TestingCriteria}: {Passed} passed, {Failed} failed";
     }
@@ -91,9 +132,16 @@ namespace EvalsPS
     /// <summary>The error a failed run reports.</summary>
     public sealed class EvalRunError
     {
-        [JsonInclude] public string? Code { get; internal set; }
-        [JsonInclude] public string? Message { get; internal set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal EvalRunError(JsonFields json)
+        {
+            Code = json.String("code");
+            Message = json.String("message");
+            AdditionalProperties = json.Rest();
+        }
+
+        public string? Code { get; }
+        public string? Message { get; }
+        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => Code is null ? Message ?? "" : $"{Code}: {Message}";
     }
@@ -101,11 +149,21 @@ namespace EvalsPS
     /// <summary>The result of Remove-EvalRun.</summary>
     public sealed class EvalRunDeletion
     {
-        [JsonInclude] public string? Object { get; internal set; }
-        [JsonIgnore] public string EvalId { get; internal set; } = "";
-        [JsonInclude] public string RunId { get; internal set; } = "";
-        [JsonInclude] public bool Deleted { get; internal set; }
-        [JsonExtensionData, JsonInclude] public AdditionalProperties? AdditionalProperties { get; internal set; }
+        internal EvalRunDeletion(JsonFields json, string evalId, string runId)
+        {
+            RunId = json.String("run_id") ?? runId;
+            json.Subject("run " + RunId);
+            Object = json.String("object");
+            EvalId = evalId;
+            Deleted = json.Bool("deleted") ?? false;
+            AdditionalProperties = json.Rest();
+        }
+
+        public string? Object { get; }
+        public string EvalId { get; }
+        public string RunId { get; }
+        public bool Deleted { get; }
+        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{RunId} of {EvalId}: {(Deleted ? "deleted" : "not deleted")}";
     }
@@ -134,18 +192,18 @@ namespace EvalsPS
         }
     }
 
-    /// <summary>Unknown fields of an API object, kept so nothing the API sends is lost.</summary>
-    public sealed class AdditionalProperties : Dictionary<string, JsonElement>
+    /// <summary>
+    /// Fields the API sent that this version of EvalsPS does not know yet, or could not read, as PowerShell
+    /// values (PSCustomObject, object[], string, long, double, bool): $run.AdditionalProperties.some_field.
+    /// </summary>
+    public sealed class AdditionalProperties : Dictionary<string, object?>
     {
         public AdditionalProperties() : base(StringComparer.Ordinal) { }
-
-        /// <summary>The value of an unknown field as PowerShell objects.</summary>
-        public object? GetValue(string name) => TryGetValue(name, out var value) ? JsonValues.ToPowerShell(value) : null;
 
         public override string ToString()
         {
             var parts = new List<string>(Count);
-            foreach (var pair in this) parts.Add(pair.Key + "=" + pair.Value.GetRawText());
+            foreach (var pair in this) parts.Add(pair.Key + "=" + PowerShellValues.Describe(pair.Value));
             return string.Join("; ", parts);
         }
     }

@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json;
+
+namespace EvalsPS.Serialization
+{
+    /// <summary>
+    /// The fields of one JSON object, read into a model class by its constructor: one line per field.
+    /// Reads are tolerant: a value that does not fit its field (a string where a number belongs, a time out of
+    /// range) leaves the field null, is noted in <see cref="ReadIssues"/> (the cmdlet warns once per field), and
+    /// is kept, as PowerShell values, in the object's AdditionalProperties with every field the model does not know.
+    /// </summary>
+    internal sealed class JsonFields
+    {
+        private readonly JsonElement element;
+        private readonly ReadIssues issues;
+        private readonly string path;
+        private readonly List<string> known = new List<string>();
+        private List<string>? unread;
+
+        private JsonFields(JsonElement element, ReadIssues issues, string path)
+        {
+            this.element = element;
+            this.issues = issues;
+            this.path = path;
+        }
+
+        /// <summary>The fields of a response body's top-level object.</summary>
+        internal static JsonFields Root(JsonElement element, ReadIssues issues)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+                throw new JsonException($"Expected a JSON object, found {Describe(element.ValueKind)}.");
+            return new JsonFields(element, issues, "");
+        }
+
+        /// <summary>Names the object in warnings about it and its parts ("run evalrun_1"); the top level sets it once its id is read.</summary>
+        internal void Subject(string subject) => issues.Subject = subject;
+
+        internal string? String(string name) => Read(name, JsonValueKind.String, value => value.GetString());
+
+        internal long? Long(string name) => Read<long?>(name, JsonValueKind.Number, value => value.GetInt64());
+
+        internal int? Int(string name) => Read<int?>(name, JsonValueKind.Number, value => value.GetInt32());
+
+        internal double? Double(string name) => Read<double?>(name, JsonValueKind.Number, value => value.GetDouble());
+
+        internal bool? Bool(string name) => Read<bool?>(name, JsonValueKind.True, value => value.GetBoolean());
+
+        /// <summary>Unix seconds as a UTC DateTime.</summary>
+        internal DateTime? Time(string name) => Read<DateTime?>(name, JsonValueKind.Number, value =>
+            DateTimeOffset.FromUnixTimeMilliseconds(checked((long)Math.Round(value.GetDouble() * 1000))).UtcDateTime);
+
+        /// <summary>A nested object read by <paramref name="create"/> (a constructor, or a family's Read for a kind told by "type").</summary>
+        internal T? Object<T>(string name, Func<JsonFields, T> create) where T : class =>
+            Read(name, JsonValueKind.Object, value => create(Nested(value, name)));
+
+        /// <summary>An array of objects; an item that cannot be read fails the whole field (kept in AdditionalProperties).</summary>
+        internal EvalsList<T>? List<T>(string name, Func<JsonFields, T> create) where T : class =>
+            Read(name, JsonValueKind.Array, value =>
+            {
+                var list = new EvalsList<T>();
+                int index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    string itemPath = name + "[" + index++.ToString(CultureInfo.InvariantCulture) + "]";
+                    if (item.ValueKind != JsonValueKind.Object)
+                        throw new JsonException($"{itemPath} is {Describe(item.ValueKind)}, not an object.");
+                    list.Add(create(Nested(item, itemPath)));
+                }
+                return list;
+            });
+
+        /// <summary>An array of strings.</summary>
+        internal EvalsList<string>? Strings(string name) =>
+            Read(name, JsonValueKind.Array, value =>
+            {
+                var list = new EvalsList<string>();
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String) throw new JsonException($"an item is {Describe(item.ValueKind)}, not a string.");
+                    list.Add(item.GetString()!);
+                }
+                return list;
+            });
+
+        /// <summary>A string-to-string map, such as a run's metadata.</summary>
+        internal EvalRunMetadata? Metadata(string name) =>
+            Read(name, JsonValueKind.Object, value =>
+            {
+                var map = new EvalRunMetadata();
+                foreach (var pair in value.EnumerateObject())
+                {
+                    if (pair.Value.ValueKind != JsonValueKind.String && pair.Value.ValueKind != JsonValueKind.Null)
+                        throw new JsonException($"the value of '{pair.Name}' is {Describe(pair.Value.ValueKind)}, not a string.");
+                    map[pair.Name] = pair.Value.GetString();
+                }
+                return map;
+            });
+
+        /// <summary>Free-form JSON (user data, schemas, parameters) as PowerShell values, as ConvertFrom-Json gives them.</summary>
+        internal object? Value(string name)
+        {
+            known.Add(name);
+            return element.TryGetProperty(name, out var value) ? PowerShellValues.From(value) : null;
+        }
+
+        /// <summary>The object's kind, from its "type" field (null when absent or not a string).</summary>
+        internal string? Kind() =>
+            element.TryGetProperty("type", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        /// <summary>Every field not read by name, and every field that could not be read, as PowerShell values; null when there are none.</summary>
+        internal AdditionalProperties? Rest()
+        {
+            AdditionalProperties? rest = null;
+            foreach (var field in element.EnumerateObject())
+            {
+                if (IsKnown(field) && !IsUnread(field)) continue;
+                (rest ??= new AdditionalProperties())[field.Name] = PowerShellValues.From(field.Value);
+            }
+            return rest;
+        }
+
+        private bool IsKnown(JsonProperty field)
+        {
+            foreach (var name in known)
+                if (field.NameEquals(name)) return true;
+            return false;
+        }
+
+        private bool IsUnread(JsonProperty field)
+        {
+            if (unread is null) return false;
+            foreach (var name in unread)
+                if (field.NameEquals(name)) return true;
+            return false;
+        }
+
+        private JsonFields Nested(JsonElement value, string name) =>
+            new JsonFields(value, issues, path.Length == 0 ? name : path + "." + name);
+
+        /// <summary>
+        /// Reads one field (T is a reference or Nullable type, so default is null): absent or null is null; a value of another kind, or one that <paramref name="convert"/>
+        /// cannot take, is noted and kept whole in AdditionalProperties.
+        /// </summary>
+        private T? Read<T>(string name, JsonValueKind kind, Func<JsonElement, T> convert)
+        {
+            known.Add(name);
+            if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
+            bool fits = value.ValueKind == kind || (kind == JsonValueKind.True && value.ValueKind == JsonValueKind.False);
+            try
+            {
+                if (fits) return convert(value);
+                issues.Add(FieldPath(name), $"expected {Describe(kind)}, found {Describe(value.ValueKind)}");
+            }
+            catch (Exception ex) when (ex is FormatException || ex is OverflowException || ex is ArgumentException || ex is InvalidOperationException || ex is JsonException)
+            {
+                issues.Add(FieldPath(name), ex.Message);
+            }
+            (unread ??= new List<string>()).Add(name);
+            return default;
+        }
+
+        private string FieldPath(string name) => path.Length == 0 ? name : path + "." + name;
+
+        private static string Describe(JsonValueKind kind) => kind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True => "a boolean",
+            JsonValueKind.False => "a boolean",
+            JsonValueKind.Null => "null",
+            _ => "nothing",
+        };
+    }
+
+    /// <summary>The fields of one response that could not be read as their type; the cmdlet warns once for each.</summary>
+    internal sealed class ReadIssues
+    {
+        private readonly List<string> messages = new List<string>();
+
+        /// <summary>What the object being read is, for the warning ("run evalrun_1").</summary>
+        internal string? Subject { get; set; }
+
+        internal IReadOnlyList<string> Messages => messages;
+
+        internal void Add(string field, string reason) =>
+            messages.Add($"{(Subject is null ? "The answer" : char.ToUpperInvariant(Subject[0]) + Subject.Substring(1))}: the field '{field}' could not be read ({reason}). " +
+                         "Everything else was read; the field's value is kept, as sent, in AdditionalProperties.");
+    }
+}
