@@ -1,9 +1,13 @@
 // A stand-in for Windows PowerShell 5.1's System.Management.Automation, with its identity
 // (3.0.0.0, public key token 31bf3856ad364e35; delay-signed with Microsoft's public key, which
-// Mono does not verify) and only the types EvalsPS's public surface references, shaped as the real
-// ones so that listing EvalsPS's types and reading their attributes behaves as on 5.1.
-// No cmdlet runs against it.
+// Mono does not verify) and only the types EvalsPS's public surface and its reading of answers
+// reference, shaped as the real ones so that listing EvalsPS's types and reading their attributes
+// behaves as on 5.1. PSObject is a plain property bag, enough for the free-form JSON that answers
+// carry. No cmdlet runs against it.
 using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
 using System.Reflection;
 
 [assembly: AssemblyVersion("3.0.0.0")]
@@ -27,7 +31,56 @@ namespace System.Management.Automation
     public interface IModuleAssemblyCleanup { void OnRemove(PSModuleInfo psModuleInfo); }
     public sealed class PSModuleInfo { }
     public sealed class EngineIntrinsics { }
-    public class PSObject { public object BaseObject { get { return null; } } }
+    public class PSObject
+    {
+        private readonly PropertyBag properties = new PropertyBag();
+        public PSObject() { }
+        public object BaseObject { get { return this; } }
+        public PSMemberInfoCollection<PSPropertyInfo> Properties { get { return properties; } }
+
+        private sealed class PropertyBag : PSMemberInfoCollection<PSPropertyInfo>
+        {
+            private readonly List<PSPropertyInfo> members = new List<PSPropertyInfo>();
+
+            public override void Add(PSPropertyInfo member)
+            {
+                if (this[member.Name] != null) throw new ExtendedTypeSystemException("The member " + member.Name + " is already present.");
+                members.Add(member);
+            }
+
+            public override PSPropertyInfo this[string name]
+            {
+                get { return members.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase)); }
+            }
+
+            public override IEnumerator<PSPropertyInfo> GetEnumerator() { return members.GetEnumerator(); }
+        }
+    }
+
+    public abstract class PSMemberInfo
+    {
+        public string Name { get; protected set; }
+        public abstract object Value { get; set; }
+    }
+
+    public abstract class PSPropertyInfo : PSMemberInfo { }
+
+    public class PSNoteProperty : PSPropertyInfo
+    {
+        public PSNoteProperty(string name, object value) { Name = name; Value = value; }
+        public override object Value { get; set; }
+    }
+
+    public abstract class PSMemberInfoCollection<T> : IEnumerable<T> where T : PSMemberInfo
+    {
+        public abstract void Add(T member);
+        public abstract T this[string name] { get; }
+        public abstract IEnumerator<T> GetEnumerator();
+        IEnumerator IEnumerable.GetEnumerator() { return GetEnumerator(); }
+    }
+
+    public class RuntimeException : SystemException { public RuntimeException(string message) : base(message) { } }
+    public class ExtendedTypeSystemException : RuntimeException { public ExtendedTypeSystemException(string message) : base(message) { } }
 
     public struct SwitchParameter
     {
