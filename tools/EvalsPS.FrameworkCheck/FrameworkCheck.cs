@@ -185,7 +185,7 @@ internal static class ApiChecks
     {
         using (var fake = new FakeEvalsApi().Start())
         {
-            var http = HttpTransport.Create(HttpTransport.CreateFrameworkHandler());
+            var http = HttpTransport.Create(new TokenIgnoringBodies(HttpTransport.CreateFrameworkHandler()));
             Func<int, int, EvalsApiClient> client = (timeoutSec, maxRetries) => new EvalsApiClient(
                 ConnectionSettings.Resolve(ConnectionSettings.ToSecureString(Key), fake.BaseUri, null, null, maxRetries, timeoutSec, false, _ => null),
                 new Log(), http);
@@ -252,7 +252,7 @@ internal static class ApiChecks
                     var clock = Stopwatch.StartNew();
                     var call = api.GetRunAsync("eval_fx", id, stop.Token);
                     bool ended = ((IAsyncResult)call).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10));
-                    FrameworkCheck.Assert(ended && clock.Elapsed < TimeSpan.FromSeconds(2), $"still running after {clock.Elapsed.TotalSeconds:0.0} s");
+                    FrameworkCheck.Assert(ended && clock.Elapsed < TimeSpan.FromSeconds(2), $"ended: {ended}, after {clock.Elapsed.TotalSeconds:0.0} s");
                     FrameworkCheck.Assert(call.IsCanceled, "ended as " + call.Status + " " + call.Exception?.GetBaseException().Message);
                 }
             });
@@ -320,5 +320,63 @@ internal static class ApiChecks
         var failure = task.Exception?.GetBaseException() as EvalsApiException;
         FrameworkCheck.Assert(failure != null && failure.Kind == kind, $"ended as {task.Status}: {task.Exception?.GetBaseException()}");
         FrameworkCheck.Assert(clock.Elapsed.TotalSeconds <= maxSeconds, $"took {clock.Elapsed.TotalSeconds:0.0} s, more than {maxSeconds} s");
+    }
+}
+
+/// <summary>
+/// .NET Framework's response stream ignores the cancellation token it is read with; Mono's honours it.
+/// Reading every body through a stream that drops the token makes Mono behave as .NET Framework there,
+/// so only the module's own handling can end a body that stalls. Closing the stream ends a pending
+/// read at once: .NET Framework closes the connection after draining at most 64 KiB for at most
+/// 500 ms (responseDrainTimeout), where Mono's handler would drain for 2 s.
+/// </summary>
+internal sealed class TokenIgnoringBodies : DelegatingHandler
+{
+    public TokenIgnoringBodies(HttpMessageHandler inner) : base(inner) { }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancel)
+    {
+        HttpResponseMessage response = await base.SendAsync(request, cancel).ConfigureAwait(false);
+        HttpContent original = response.Content;
+        var content = new StreamContent(new TokenIgnoringStream(await original.ReadAsStreamAsync().ConfigureAwait(false)));
+        foreach (var header in original.Headers) content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        response.Content = content;
+        return response;
+    }
+
+    private sealed class TokenIgnoringStream : Stream
+    {
+        private readonly Stream inner;
+        private readonly TaskCompletionSource<int> closed = new TaskCompletionSource<int>();
+
+        public TokenIgnoringStream(Stream inner) { this.inner = inner; }
+
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancel)
+        {
+            Task<int> read = inner.ReadAsync(buffer, offset, count, CancellationToken.None);
+            if (await Task.WhenAny(read, closed.Task).ConfigureAwait(false) != read) throw new IOException("The response stream was closed.");
+            return await read.ConfigureAwait(false);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                closed.TrySetResult(0);
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 }
