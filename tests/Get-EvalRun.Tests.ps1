@@ -89,9 +89,8 @@ Describe 'Get-EvalRun' {
             @{ RunId = 'a/b'; Encoded = 'a%2Fb' }
             @{ RunId = 'a?b=1'; Encoded = 'a%3Fb%3D1' }
             @{ RunId = 'a#b'; Encoded = 'a%23b' }
-            @{ RunId = '..'; Encoded = '%2E%2E' }
             @{ RunId = 'a b'; Encoded = 'a%20b' }
-            @{ RunId = '../../files'; Encoded = '%2E%2E%2F%2E%2E%2Ffiles' }
+            @{ RunId = '../../files'; Encoded = '..%2F..%2Ffiles' }
         ) {
             $result = Invoke-Captured { Get-EvalRun -EvalId eval_encoding -RunId $RunId }
 

@@ -31,14 +31,21 @@ namespace EvalsPS.UnitTests
         }
 
         [Fact]
-        public void Blank_parameters_and_variables_count_as_unset()
+        public void Blank_organization_and_project_count_as_unset()
         {
-            var environment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = Key, ["OPENAI_BASE_URL"] = "  ", ["OPENAI_ORG_ID"] = "org_env", ["OPENAI_PROJECT_ID"] = " " };
-            var settings = Resolve(environment, apiKey: "", organization: " ", project: "");
+            var environment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = Key, ["OPENAI_ORG_ID"] = "org_env", ["OPENAI_PROJECT_ID"] = " " };
+            var settings = Resolve(environment, organization: " ", project: "");
             Assert.Equal(Key, settings.RevealApiKey());
-            Assert.Equal(new Uri("https://api.openai.com/v1"), settings.BaseUri);
             Assert.Equal("org_env", settings.Organization);
             Assert.Null(settings.Project);
+        }
+
+        [Fact]
+        public void A_blank_key_or_base_address_is_refused_not_replaced_by_another()
+        {
+            var environment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = Key };
+            Assert.Equal("InvalidApiKey", ErrorId(() => Resolve(environment, apiKey: "")));
+            Assert.Equal("InvalidBaseUri", ErrorId(() => Resolve(new Dictionary<string, string> { ["OPENAI_API_KEY"] = Key, ["OPENAI_BASE_URL"] = "  " })));
         }
 
         [Theory]

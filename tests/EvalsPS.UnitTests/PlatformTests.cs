@@ -46,12 +46,17 @@ namespace EvalsPS.UnitTests
             // A shipped dependency asking for its own dependencies is answered too.
             var memory = resolver.Resolve(new AssemblyName("System.Memory, Version=4.0.1.2"), answer);
             Assert.Equal(Path.Combine(Dependencies, "System.Memory.dll"), memory?.Location);
+
+            // .NET Framework often names no requester: a shipped name is answered all the same.
+            var unnamed = resolver.Resolve(new AssemblyName("System.Text.Json, Version=8.0.0.0"), null);
+            Assert.Equal(Path.Combine(Dependencies, "System.Text.Json.dll"), unnamed?.Location);
         }
 
         [Theory]
         [InlineData("System.Text.Json, Version=8.0.0.0", "host")]
         [InlineData("System.Text.Json, Version=8.0.0.0", "tests")]
-        [InlineData("System.Text.Json, Version=8.0.0.0", null)]
+        [InlineData("Not.Shipped.Here, Version=1.0.0.0", null)]
+        [InlineData("System.Text.Json, Version=99.0.0.0", null)]
         [InlineData("Not.Shipped.Here, Version=1.0.0.0", "module")]
         [InlineData("System.Text.Json, Version=99.0.0.0", "module")]
         public void The_resolver_ignores_requests_that_are_not_EvalsPS_s_to_answer(string requested, string? requester)

@@ -67,10 +67,10 @@ namespace EvalsPS.Api
         internal static string RunPath(string evalId, string runId) => "evals/" + Segment(evalId) + "/runs/" + Segment(runId);
 
         /// <summary>
-        /// An id as one path segment: percent-encoded, dots included, so no id ("..", "a/b", "x?y")
-        /// can reach another endpoint.
+        /// An id as one path segment: percent-encoded, so no id ("a/b", "x?y") can reach another endpoint.
+        /// Dots stay as they are (every runtime keeps "run.1" intact); RequestUri refuses "." and "..".
         /// </summary>
-        internal static string Segment(string id) => Uri.EscapeDataString(id).Replace(".", "%2E");
+        internal static string Segment(string id) => Uri.EscapeDataString(id);
 
         private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, T> read, CancellationToken cancel)
         {
@@ -135,9 +135,17 @@ namespace EvalsPS.Api
             {
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                 using (response)
+                // .NET Framework's response stream ignores the token: disposing the response when the deadline
+                // or Ctrl+C fires closes the connection and ends a body that stalls after the headers.
+                using (deadline.Token.Register(state => ((HttpResponseMessage)state!).Dispose(), response))
                 {
                     body = await ReadBodyAsync(response.Content, deadline.Token).ConfigureAwait(false);
                 }
+            }
+            catch (Exception ex) when (cancel.IsCancellationRequested && !(ex is OperationCanceledException))
+            {
+                // A read ended by the disposal above on Ctrl+C: report it as the cancellation it is.
+                throw new OperationCanceledException("The request was cancelled.", ex, cancel);
             }
             catch (Exception ex) when (!cancel.IsCancellationRequested && deadline.IsCancellationRequested)
             {

@@ -8,16 +8,19 @@ namespace EvalsPS.Api
     /// <summary>The one HttpClient of the session, and the platform settings it needs.</summary>
     internal static class HttpTransport
     {
-        private static readonly Lazy<HttpClient> SharedClient = new Lazy<HttpClient>(Create);
+        private static readonly Lazy<HttpClient> SharedClient = new Lazy<HttpClient>(() => Create(CreateHandler()));
 
         internal static HttpClient Shared => SharedClient.Value;
+
+        /// <summary>At least the largest -ThrottleLimit, so every request the cmdlets allow in flight gets a connection.</summary>
+        internal const int MaxConnectionsPerServer = 64;
 
         internal static string UserAgent { get; } =
             $"EvalsPS/{typeof(HttpTransport).Assembly.GetName().Version?.ToString(3)} (PowerShell; {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})";
 
-        private static HttpClient Create()
+        internal static HttpClient Create(HttpMessageHandler handler)
         {
-            var client = new HttpClient(CreateHandler(), disposeHandler: true)
+            var client = new HttpClient(handler, disposeHandler: true)
             {
                 // Each call sets its own deadline (-TimeoutSec), so a timeout can be told apart from Ctrl+C.
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan,
@@ -42,12 +45,20 @@ namespace EvalsPS.Api
                 return handler;
             }
 
+            return CreateFrameworkHandler();
+        }
+
+        /// <summary>The handler of .NET Framework (Windows PowerShell 5.1), where SocketsHttpHandler does not exist.</summary>
+        internal static HttpClientHandler CreateFrameworkHandler()
+        {
             EnableTls12();
             return new HttpClientHandler
             {
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
                 UseCookies = false,
                 AllowAutoRedirect = false,
+                // .NET Framework allows two connections per server by default: -ThrottleLimit 8 would send two at a time.
+                MaxConnectionsPerServer = MaxConnectionsPerServer,
             };
         }
 

@@ -4,10 +4,11 @@ using System.Reflection;
 namespace EvalsPS.Api
 {
     /// <summary>
-    /// Builds request addresses so that an id always stays one path segment. System.Uri normally
-    /// unescapes %2E and removes dot segments, which would turn a run id of ".." into the eval's own
-    /// path. Where the runtime can keep the path as written (.NET 6+, PowerShell 7.2+), it does;
-    /// elsewhere an address whose path would be rewritten is refused rather than sent.
+    /// Builds request addresses so that an id always stays one path segment. System.Uri removes the
+    /// dot segments "." and "..", which would turn a run id of ".." into the eval's own path, so such a
+    /// segment is refused on every runtime. Where the runtime can keep the path as written (.NET 6+,
+    /// PowerShell 7.2+), it does; elsewhere an address whose path would still be rewritten is refused
+    /// rather than sent.
     /// </summary>
     internal static class RequestUri
     {
@@ -15,6 +16,14 @@ namespace EvalsPS.Api
 
         internal static Uri Create(Uri baseUri, string relativePathAndQuery)
         {
+            foreach (string segment in relativePathAndQuery.Split('?')[0].Split('/'))
+            {
+                if (segment == "." || segment == "..")
+                {
+                    throw new EvalsApiException(FailureKind.UnsafeAddress,
+                        $"The id '{segment}' cannot be sent: a path segment of '.' or '..' is removed from the address, which would then reach another endpoint. Nothing was sent.");
+                }
+            }
             string text = baseUri.AbsoluteUri.TrimEnd('/') + "/" + relativePathAndQuery;
             var uri = Verbatim?.Invoke(text) ?? new Uri(text);
             string intendedPath = baseUri.AbsolutePath.TrimEnd('/') + "/" + relativePathAndQuery.Split('?')[0];

@@ -56,7 +56,7 @@ namespace EvalsPS.Commands
 
         /// <summary>How many requests may be in flight at once.</summary>
         [Parameter]
-        [ValidateRange(1, 64)]
+        [ValidateRange(1, HttpTransport.MaxConnectionsPerServer)]
         public int ThrottleLimit { get; set; } = 8;
 
         /// <summary>The ShouldProcess action, such as "Cancel eval run".</summary>

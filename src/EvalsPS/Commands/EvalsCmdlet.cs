@@ -76,7 +76,9 @@ namespace EvalsPS.Commands
         private bool DebugShown()
         {
             if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)) return ((SwitchParameter)debug).IsPresent;
-            return GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+            // $DebugPreference = 'Continue' in a script or function scope is a string, not an ActionPreference.
+            return Enum.TryParse(GetVariableValue("DebugPreference")?.ToString(), ignoreCase: true, out ActionPreference preference) &&
+                   preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
         }
 
         /// <summary>

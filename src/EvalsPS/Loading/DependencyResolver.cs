@@ -9,7 +9,8 @@ namespace EvalsPS.Loading
     /// System.Memory family) from the module's Dependencies/ folder, so they never clash with
     /// copies other modules or the host bring. On PowerShell 7 the copies load into a private
     /// AssemblyLoadContext; on Windows PowerShell 5.1 (.NET Framework) with Assembly.LoadFrom.
-    /// Only requests made by EvalsPS or by those dependencies are answered.
+    /// Only requests made by EvalsPS or by those dependencies are answered, and requests with no
+    /// requesting assembly (which .NET Framework often sends) for names shipped in Dependencies/.
     /// </summary>
     internal sealed class DependencyResolver
     {
@@ -24,10 +25,13 @@ namespace EvalsPS.Loading
             load = PrivateLoadContext.Create("EvalsPS.Dependencies") ?? Assembly.LoadFrom;
         }
 
-        /// <summary>The shipped copy of the requested assembly, or null when the request is not EvalsPS's to answer.</summary>
+        /// <summary>
+        /// The shipped copy of the requested assembly, or null when the request is not EvalsPS's to answer:
+        /// a known requester other than EvalsPS or its dependencies, a name not shipped, or a version above the shipped one.
+        /// </summary>
         internal Assembly? Resolve(AssemblyName requested, Assembly? requester)
         {
-            if (requester is null || !IsOurs(requester)) return null;
+            if (requester != null && !IsOurs(requester)) return null;
             var candidate = Path.Combine(directory, requested.Name + ".dll");
             if (!File.Exists(candidate)) return null;
             var shipped = AssemblyName.GetAssemblyName(candidate);
