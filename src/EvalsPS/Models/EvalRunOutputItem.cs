@@ -59,6 +59,20 @@ namespace EvalsPS
         /// <summary>How many graders failed the item.</summary>
         public int FailedCount => Count(false);
 
+        /// <summary>The names of the graders that failed the item, with their scores, separated by "; ".</summary>
+        public string FailedCriteria
+        {
+            get
+            {
+                var failed = new List<string>();
+                if (Results != null)
+                    foreach (var result in Results)
+                        if (result.Passed == false)
+                            failed.Add(result.Score is double score ? $"{result.Name} (score {score.ToString(CultureInfo.InvariantCulture)})" : result.Name ?? "");
+                return string.Join("; ", failed);
+            }
+        }
+
         /// <summary>The model's answer as text (its output messages, one per line).</summary>
         public string? OutputText => Sample?.OutputText;
 
