@@ -13,7 +13,7 @@ namespace EvalsPS.Commands
     /// Waits until eval runs reach a terminal status (completed, failed or canceled) and writes each run as it
     /// gets there. One loop polls every run with GET requests only; it never changes a run.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "EvalRun", DefaultParameterSetName = ByIdSet)]
+    [Cmdlet(VerbsLifecycle.Wait, "EvalRun", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(EvalRun))]
     public sealed class WaitEvalRunCommand : EvalsCmdlet
     {
