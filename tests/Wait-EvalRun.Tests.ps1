@@ -252,4 +252,15 @@ Describe 'Wait-EvalRun' {
             $elapsed.TotalSeconds | Should -BeLessThan 2
         }
     }
+
+    Context 'help' {
+        It 'explains -Timeout, the whole wait, against -TimeoutSec, one request' {
+            $timeout = (Get-Help Wait-EvalRun -Parameter Timeout).description.Text -join ' '
+            $timeoutSec = (Get-Help Wait-EvalRun -Parameter TimeoutSec).description.Text -join ' '
+
+            $timeout | Should -BeLike '*whole wait*'
+            $timeout | Should -BeLike '*-TimeoutSec*each single request*'
+            $timeoutSec | Should -BeLike '*one request*'
+        }
+    }
 }

@@ -6,15 +6,18 @@ namespace EvalsPS.Tests
     public sealed class ModuleTests : HostedTest
     {
         [Fact]
-        public void Module_exports_the_three_cmdlets_with_their_output_types()
+        public void Module_exports_the_six_cmdlets_with_their_output_types()
         {
             var lines = Ok("Get-Command -Module EvalsPS | ForEach-Object { '{0} -> {1}' -f $_.Name, ($_.OutputType.Name -join ',') }")
                 .Select(o => o.ToString()).OrderBy(line => line).ToArray();
             Assert.Equal(new[]
             {
+                "Get-Eval -> EvalsPS.Eval",
                 "Get-EvalRun -> EvalsPS.EvalRun",
+                "Get-EvalRunOutputItem -> EvalsPS.EvalRunOutputItem",
                 "Remove-EvalRun -> EvalsPS.EvalRunDeletion",
                 "Stop-EvalRun -> EvalsPS.EvalRun",
+                "Wait-EvalRun -> EvalsPS.EvalRun",
             }, lines);
         }
 
