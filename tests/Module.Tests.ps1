@@ -57,6 +57,7 @@ Describe 'EvalsPS module' {
             Get-FormatData -TypeName EvalsPS.Eval | Should -Not -BeNullOrEmpty
             Get-FormatData -TypeName EvalsPS.EvalGrader | Should -Not -BeNullOrEmpty
             Get-FormatData -TypeName EvalsPS.EvalRunOutputItem | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName EvalsPS.EvalRunOutputItemResult | Should -Not -BeNullOrEmpty
         }
     }
 
