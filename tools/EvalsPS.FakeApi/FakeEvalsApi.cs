@@ -11,7 +11,7 @@ using System.Threading.Tasks;
 namespace EvalsPS.FakeApi
 {
     /// <summary>
-    /// A loopback HTTP/1.1 fake of the Evals runs API (list, get, cancel, delete), on a raw TcpListener so
+    /// A loopback HTTP/1.1 fake of the Evals API (evals, runs, output items), on a raw TcpListener so
     /// every byte on the wire can be scripted: errors, HTML and empty bodies, truncated JSON, resets, delays.
     /// Point a client (or OPENAI_BASE_URL) at BaseUri.
     /// </summary>
