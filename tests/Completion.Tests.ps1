@@ -79,6 +79,26 @@ Describe 'Completion of ids' {
             (Get-Completion 'Get-EvalRun -EvalId ').CompletionText | Should -Be 'eval_env'
         }
 
+        It 'uses the -BaseUri and -ApiKey that $PSDefaultParameterValues gives the command, as the command would' {
+            $fake.AddEval('eval_defaults', 'From the defaults')
+            $saved = $global:PSDefaultParameterValues.Clone()
+            try {
+                $global:PSDefaultParameterValues['*-EvalRun:BaseUri'] = $fake.BaseUri.ToString()
+                $global:PSDefaultParameterValues['Get-EvalRun:ApiKey'] = $key
+
+                $forGetEvalRun = Get-Completion 'Get-EvalRun -EvalId '
+                $forStopEvalRun = Get-Completion 'Stop-EvalRun -EvalId '
+            }
+            finally {
+                $global:PSDefaultParameterValues = $saved
+            }
+
+            $forGetEvalRun.CompletionText | Should -Be 'eval_defaults'
+            # No key is given to Stop-EvalRun: it completes nothing and sends nothing.
+            $forStopEvalRun | Should -HaveCount 0
+            $fake.Requests | Should -HaveCount 1
+        }
+
         It 'asks the API once for completions repeated within a short while' {
             $fake.AddEval('eval_cached', 'Cached')
 

@@ -19,7 +19,7 @@ namespace EvalsPS.Commands
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            IdCompletion.Complete(fakeBoundParameters, wordToComplete, "evals", async (client, cancel) =>
+            IdCompletion.Complete(commandName, fakeBoundParameters, wordToComplete, "evals", async (client, cancel) =>
             {
                 var page = await client.ListEvalsAsync(null, PagedListing.MaxPageSize, "desc", "created_at", cancel).ConfigureAwait(false);
                 return (page.Data ?? new EvalsList<Eval>()).Select(eval => new IdCompletion.Candidate(eval.Id, eval.Name ?? eval.Id)).ToList();
@@ -34,7 +34,7 @@ namespace EvalsPS.Commands
         {
             if (!(IdCompletion.Text(fakeBoundParameters, "EvalId") is string evalId) || evalId.Length == 0)
                 return Array.Empty<CompletionResult>();
-            return IdCompletion.Complete(fakeBoundParameters, wordToComplete, "runs of " + evalId, async (client, cancel) =>
+            return IdCompletion.Complete(commandName, fakeBoundParameters, wordToComplete, "runs of " + evalId, async (client, cancel) =>
             {
                 var page = await client.ListRunsAsync(evalId, null, PagedListing.MaxPageSize, "desc", null, cancel).ConfigureAwait(false);
                 return (page.Data ?? new EvalsList<EvalRun>()).Select(run => new IdCompletion.Candidate(run.Id, $"{run.Name ?? run.Id} ({run.Status})")).ToList();
@@ -44,8 +44,9 @@ namespace EvalsPS.Commands
 
     /// <summary>
     /// What the id completers share: the cmdlets' settings (the -ApiKey, -BaseUri, -Organization and -Project typed on
-    /// the line, else the environment), a short per-session cache, and silence on any failure: completion never
-    /// writes an error, a warning or a verbose line, and never keeps the prompt waiting more than about 2 seconds.
+    /// the line, else $PSDefaultParameterValues, else the environment), a short per-session cache, and silence on any
+    /// failure: completion never writes an error, a warning or a verbose line, and never keeps the prompt waiting more
+    /// than about 2 seconds.
     /// </summary>
     internal static class IdCompletion
     {
@@ -67,14 +68,15 @@ namespace EvalsPS.Commands
             internal string ToolTip { get; }
         }
 
-        internal static IEnumerable<CompletionResult> Complete(IDictionary fakeBoundParameters, string wordToComplete, string what,
+        internal static IEnumerable<CompletionResult> Complete(string commandName, IDictionary fakeBoundParameters, string wordToComplete, string what,
             Func<EvalsApiClient, CancellationToken, Task<List<Candidate>>> lookup)
         {
             try
             {
+                var given = WithDefaults(commandName, fakeBoundParameters);
                 var settings = ConnectionSettings.Resolve(
-                    ApiKey(fakeBoundParameters), BaseUri(fakeBoundParameters), Text(fakeBoundParameters, "Organization"), Text(fakeBoundParameters, "Project"),
-                    maxRetries: 0, timeoutSec: 10, Switch(fakeBoundParameters, "AllowUnencryptedAuthentication"), Environment.GetEnvironmentVariable);
+                    ApiKey(given), BaseUri(given), Text(given, "Organization"), Text(given, "Project"),
+                    maxRetries: 0, timeoutSec: 10, Switch(given, "AllowUnencryptedAuthentication"), Environment.GetEnvironmentVariable);
                 string key = string.Join("\n", settings.BaseUri, settings.Organization, settings.Project, Fingerprint(settings), what);
 
                 var now = DateTime.UtcNow;
@@ -111,6 +113,46 @@ namespace EvalsPS.Commands
         /// <summary>Ids are plain words; anything else is quoted so the completed line still parses.</summary>
         private static string Quote(string id) =>
             id.All(c => char.IsLetterOrDigit(c) || c == '_' || c == '-' || c == '.') ? id : "'" + id.Replace("'", "''") + "'";
+
+        /// <summary>
+        /// The connection parameters on the line, and for those not on it the session's $PSDefaultParameterValues for this
+        /// command, as the cmdlet itself would be given them (a script block default is left out: completion runs no code).
+        /// </summary>
+        private static IDictionary WithDefaults(string commandName, IDictionary fakeBoundParameters)
+        {
+            var given = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            if (fakeBoundParameters != null)
+                foreach (DictionaryEntry entry in fakeBoundParameters) given[entry.Key] = entry.Value;
+            if (!(SessionDefaults() is IDictionary defaults)) return given;
+            if (defaults["Disabled"] is object disabled && LanguagePrimitives.IsTrue(disabled)) return given;
+            foreach (DictionaryEntry entry in defaults)
+            {
+                if (!(entry.Key is string key) || Unwrap(entry.Value) is ScriptBlock) continue;
+                int colon = key.IndexOf(':');
+                if (colon < 0) continue;
+                string parameter = key.Substring(colon + 1).Trim();
+                if (given.ContainsKey(parameter) || !ConnectionParameters.Contains(parameter, StringComparer.OrdinalIgnoreCase)) continue;
+                if (WildcardPattern.Get(key.Substring(0, colon).Trim(), WildcardOptions.IgnoreCase).IsMatch(commandName))
+                    given[parameter] = entry.Value;
+            }
+            return given;
+        }
+
+        /// <summary>$PSDefaultParameterValues of the session completing; null where there is none to read (no runspace on this thread).</summary>
+        private static IDictionary? SessionDefaults()
+        {
+            try
+            {
+                var found = ScriptBlock.Create("$PSDefaultParameterValues").Invoke();
+                return found.Count == 1 ? found[0]?.BaseObject as IDictionary : null;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        private static readonly string[] ConnectionParameters = { "ApiKey", "BaseUri", "Organization", "Project", "AllowUnencryptedAuthentication" };
 
         internal static string? Text(IDictionary fakeBoundParameters, string name) =>
             Unwrap(fakeBoundParameters?[name]) switch
