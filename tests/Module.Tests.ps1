@@ -29,10 +29,10 @@ Describe 'EvalsPS module' {
     }
 
     Context 'exports' {
-        It 'exports exactly the three cmdlets, and no function, alias or variable' {
+        It 'exports exactly the six cmdlets, and no function, alias or variable' {
             $commands = @(Get-Command -Module EvalsPS | Sort-Object Name)
 
-            ($commands.Name -join ',') | Should -Be 'Get-EvalRun,Remove-EvalRun,Stop-EvalRun'
+            ($commands.Name -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,Remove-EvalRun,Stop-EvalRun,Wait-EvalRun'
             foreach ($command in $commands) { $command.CommandType | Should -Be 'Cmdlet' }
             $module = Get-Module EvalsPS
             $module.ExportedFunctions.Count | Should -Be 0
@@ -41,7 +41,10 @@ Describe 'EvalsPS module' {
         }
 
         It '<Name> declares its output type <OutputType>' -ForEach @(
+            @{ Name = 'Get-Eval'; OutputType = 'EvalsPS.Eval' }
             @{ Name = 'Get-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
+            @{ Name = 'Get-EvalRunOutputItem'; OutputType = 'EvalsPS.EvalRunOutputItem' }
+            @{ Name = 'Wait-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
             @{ Name = 'Stop-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
             @{ Name = 'Remove-EvalRun'; OutputType = 'EvalsPS.EvalRunDeletion' }
         ) {
@@ -59,6 +62,10 @@ Describe 'EvalsPS module' {
         It 'loads the formatting of its types' {
             Get-FormatData -TypeName EvalsPS.EvalRun | Should -Not -BeNullOrEmpty
             Get-FormatData -TypeName EvalsPS.EvalRunDeletion | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName EvalsPS.Eval | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName EvalsPS.EvalGrader | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName EvalsPS.EvalRunOutputItem | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName EvalsPS.EvalRunOutputItemResult | Should -Not -BeNullOrEmpty
         }
 
         It 'names only real properties in its views, and has a table and a list for runs' {
@@ -114,11 +121,14 @@ Describe 'EvalsPS module' {
             @{ Name = 'Get-EvalRun' }
             @{ Name = 'Stop-EvalRun' }
             @{ Name = 'Remove-EvalRun' }
+            @{ Name = 'Wait-EvalRun' }
+            @{ Name = 'Get-EvalRunOutputItem' }
         ) {
             $parameters = (Get-Command $Name).Parameters
             $parameters['EvalId'].Aliases | Should -Contain 'eval_id'
             $parameters['RunId'].Aliases | Should -Contain 'run_id'
-            $parameters['RunId'].Aliases | Should -Contain 'Id'
+            # Evals and output items have an Id too: piped to this cmdlet, it must not pass for a run id.
+            $parameters['RunId'].Aliases | Should -Not -Contain 'Id'
             foreach ($parameter in 'EvalId', 'RunId') {
                 @($parameters[$parameter].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipelineByPropertyName }) |
                     Should -Not -HaveCount 0
@@ -141,7 +151,7 @@ Describe 'EvalsPS module' {
         It 'declares both editions, PowerShell 5.1 and an explicit export list' {
             (@($manifest.CompatiblePSEditions | Sort-Object) -join ',') | Should -Be 'Core,Desktop'
             $manifest.PowerShellVersion | Should -Be ([version]'5.1')
-            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-EvalRun,Remove-EvalRun,Stop-EvalRun'
+            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,Remove-EvalRun,Stop-EvalRun,Wait-EvalRun'
             $manifest.ExportedFunctions.Count | Should -Be 0
             $manifest.ExportedAliases.Count | Should -Be 0
         }
@@ -157,6 +167,25 @@ Describe 'EvalsPS module' {
             $manifest.Tags | Should -Contain 'OpenAI'
             $manifest.Tags | Should -Contain 'PSEdition_Desktop'
             $manifest.Tags | Should -Contain 'PSEdition_Core'
+        }
+
+        It 'tags the Gallery package with every cmdlet, so a search for one finds the module' {
+            $package = Get-ChildItem -Path (Join-Path $TestRepoRoot 'out') -Filter 'EvalsPS.*.nupkg' | Select-Object -First 1
+            $package | Should -Not -BeNullOrEmpty
+            Add-Type -AssemblyName System.IO.Compression.FileSystem
+            $zip = [System.IO.Compression.ZipFile]::OpenRead($package.FullName)
+            try {
+                $entry = $zip.Entries | Where-Object FullName -like '*.nuspec' | Select-Object -First 1
+                $reader = [System.IO.StreamReader]::new($entry.Open())
+                try { $tags = ([xml]$reader.ReadToEnd()).package.metadata.tags -split ' ' } finally { $reader.Dispose() }
+            }
+            finally { $zip.Dispose() }
+
+            foreach ($name in 'Get-Eval', 'Get-EvalRun', 'Get-EvalRunOutputItem', 'Wait-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun') {
+                $tags | Should -Contain "PSCmdlet_$name"
+                $tags | Should -Contain "PSCommand_$name"
+            }
+            $tags | Should -Contain 'Evals'
         }
 
         It 'is the same file as the manifest at the repository root' {
@@ -198,7 +227,7 @@ Describe 'EvalsPS module' {
             $module = Get-Module EvalsPS
             $module.Version | Should -Be $manifest.Version
             $module.ModuleType | Should -Be 'Binary'
-            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-EvalRun,Remove-EvalRun,Stop-EvalRun'
+            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,Remove-EvalRun,Stop-EvalRun,Wait-EvalRun'
         }
     }
 
@@ -237,7 +266,10 @@ Describe 'EvalsPS module' {
     }
 
     Context 'help for <Name>' -ForEach @(
+        @{ Name = 'Get-Eval' }
         @{ Name = 'Get-EvalRun' }
+        @{ Name = 'Get-EvalRunOutputItem' }
+        @{ Name = 'Wait-EvalRun' }
         @{ Name = 'Stop-EvalRun' }
         @{ Name = 'Remove-EvalRun' }
     ) {
@@ -308,6 +340,10 @@ Describe 'EvalsPS module' {
             @{ Needle = 'retry-after' }
             @{ Needle = 'EvalRunNotFound' }
             @{ Needle = 'FakeEvalsApi' }
+            @{ Needle = 'Wait-EvalRun' }
+            @{ Needle = 'WaitTimeout' }
+            @{ Needle = 'EvalRunOutputItemNotFound' }
+            @{ Needle = 'TAB COMPLETION' }
         ) {
             $text = Get-Help about_EvalsPS -ErrorAction Stop | Out-String
 

@@ -29,9 +29,13 @@ $TestKey = 'sk-test-7f3e9a1c5b2d4e6f8a0b1c2d3e4f5a6b'
 # there, the same debug lines are written with $DebugPreference = 'Continue' (set by Invoke-Captured).
 $Diag = if ($PSVersionTable.PSVersion.Major -ge 7) { @{ Verbose = $true; Debug = $true } } else { @{ Verbose = $true } }
 
+# The cmdlets Start-TestFake points at the fake: every *-EvalRun cmdlet, and the eval and output item readers.
+$TestCommandPatterns = @('*-EvalRun', 'Get-Eval', 'Get-EvalRunOutputItem')
+$TestDefaultNames = foreach ($pattern in $TestCommandPatterns) { "${pattern}:BaseUri"; "${pattern}:ApiKey" }
+
 function Start-TestFake {
     <#
-        Starts a fake that answers only $TestKey, and points every *-EvalRun cmdlet at it through
+        Starts a fake that answers only $TestKey, and points every EvalsPS cmdlet at it through
         $PSDefaultParameterValues (what was there before is put back by Stop-TestFake).
     #>
     $fake = [EvalsPS.FakeApi.FakeEvalsApi]::new()
@@ -40,12 +44,14 @@ function Start-TestFake {
 
     $defaults = $global:PSDefaultParameterValues
     $saved = @{}
-    foreach ($name in '*-EvalRun:BaseUri', '*-EvalRun:ApiKey') {
+    foreach ($name in $TestDefaultNames) {
         if ($defaults.Contains($name)) { $saved[$name] = $defaults[$name] }
     }
     $script:SavedEvalRunDefaults = $saved
-    $defaults['*-EvalRun:BaseUri'] = $fake.BaseUri.ToString()
-    $defaults['*-EvalRun:ApiKey'] = $TestKey
+    foreach ($pattern in $TestCommandPatterns) {
+        $defaults["${pattern}:BaseUri"] = $fake.BaseUri.ToString()
+        $defaults["${pattern}:ApiKey"] = $TestKey
+    }
     $fake
 }
 
@@ -55,7 +61,7 @@ function Stop-TestFake {
     $saved = $script:SavedEvalRunDefaults
     if ($null -ne $saved) {
         $defaults = $global:PSDefaultParameterValues
-        foreach ($name in '*-EvalRun:BaseUri', '*-EvalRun:ApiKey') {
+        foreach ($name in $TestDefaultNames) {
             $defaults.Remove($name)
             if ($saved.Contains($name)) { $defaults[$name] = $saved[$name] }
         }
@@ -205,9 +211,10 @@ function New-ModuleRunspace {
     $runspace.Open()
     $runspace.SessionStateProxy.SetVariable('fakeUri', $Fake.BaseUri.ToString())
     $runspace.SessionStateProxy.SetVariable('testKey', $TestKey)
+    $runspace.SessionStateProxy.SetVariable('testPatterns', $TestCommandPatterns)
     $shell = [powershell]::Create()
     $shell.Runspace = $runspace
-    $null = $shell.AddScript("Import-Module '$TestModuleDir' -ErrorAction Stop; `$PSDefaultParameterValues['*-EvalRun:BaseUri'] = `$fakeUri; `$PSDefaultParameterValues['*-EvalRun:ApiKey'] = `$testKey")
+    $null = $shell.AddScript("Import-Module '$TestModuleDir' -ErrorAction Stop; foreach (`$p in `$testPatterns) { `$PSDefaultParameterValues[`"`${p}:BaseUri`"] = `$fakeUri; `$PSDefaultParameterValues[`"`${p}:ApiKey`"] = `$testKey }")
     $null = $shell.Invoke()
     if ($shell.HadErrors) { throw "Could not prepare a runspace with EvalsPS: $($shell.Streams.Error | Select-Object -First 1)" }
     $shell.Dispose()

@@ -11,7 +11,7 @@ using System.Threading.Tasks;
 namespace EvalsPS.FakeApi
 {
     /// <summary>
-    /// A loopback HTTP/1.1 fake of the Evals runs API (list, get, cancel, delete), on a raw TcpListener so
+    /// A loopback HTTP/1.1 fake of the Evals API (evals, runs, output items), on a raw TcpListener so
     /// every byte on the wire can be scripted: errors, HTML and empty bodies, truncated JSON, resets, delays.
     /// Point a client (or OPENAI_BASE_URL) at BaseUri.
     /// </summary>
@@ -24,6 +24,8 @@ namespace EvalsPS.FakeApi
         private readonly Dictionary<string, EvalEntry> evals = new Dictionary<string, EvalEntry>(StringComparer.Ordinal);
         private long nextCreatedAt = FirstCreatedAt;
         private long nextSeq;
+        private int nextEvalNumber;
+        private long nextEvalCreatedAt = FirstCreatedAt - 86400; // evals are a day older than runs; runs keep their own clock
 
         private readonly List<RecordedRequest> requests = new List<RecordedRequest>();
         private readonly List<ScriptEntry> script = new List<ScriptEntry>();
@@ -155,6 +157,97 @@ namespace EvalsPS.FakeApi
             CheckId(evalId, nameof(evalId));
             lock (gate) GetOrAddEval(evalId);
         }
+
+        /// <summary>Makes an eval known with this name (a full generated Eval when fetched or listed).</summary>
+        public void AddEval(string evalId, string name)
+        {
+            CheckId(evalId, nameof(evalId));
+            if (name is null) throw new ArgumentNullException(nameof(name));
+            lock (gate) GetOrAddEval(evalId).Name = name;
+        }
+
+        /// <summary>Adds count generated evals with ids "eval_0001", "eval_0002"... (the next free ones); created_at strictly increases.</summary>
+        public IReadOnlyList<string> AddEvals(int count)
+        {
+            if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
+            var ids = new string[count];
+            lock (gate)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    string id;
+                    do id = "eval_" + (++nextEvalNumber).ToString("D4", CultureInfo.InvariantCulture);
+                    while (evals.ContainsKey(id));
+                    GetOrAddEval(id);
+                    ids[i] = id;
+                }
+            }
+            return ids;
+        }
+
+        /// <summary>Adds a full eval object, served as given. Its id and created_at are read from it. Returns the id.</summary>
+        public string AddEvalJson(string json)
+        {
+            if (json is null) throw new ArgumentNullException(nameof(json));
+            string text = StoredRunJson.PrepareEval(json, out string id, out long createdAt);
+            lock (gate)
+            {
+                if (evals.ContainsKey(id)) throw new ArgumentException($"There is already an eval '{id}'.", nameof(json));
+                EvalEntry eval = GetOrAddEval(id);
+                eval.CreatedAt = createdAt;
+                eval.Json = text;
+                return id;
+            }
+        }
+
+        /// <summary>
+        /// Adds count generated output items ("outputitem_0001"...) to a run. Item n fails its grader when n is a
+        /// multiple of 3, and has a sample error (no answer) when n is a multiple of 9. Returns the ids.
+        /// </summary>
+        public IReadOnlyList<string> AddOutputItems(string evalId, string runId, int count)
+        {
+            if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
+            var ids = new string[count];
+            lock (gate)
+            {
+                RunEntry run = FindOrThrow(evalId, runId);
+                for (int i = 0; i < count; i++)
+                {
+                    int n = ++run.ItemCount;
+                    string id = "outputitem_" + n.ToString("D4", CultureInfo.InvariantCulture);
+                    run.Items.Add(new ItemEntry(id, n % 3 == 0 ? "fail" : "pass", run.CreatedAt + 60 + n, n, null));
+                    ids[i] = id;
+                }
+            }
+            return ids;
+        }
+
+        /// <summary>Adds a full output item to a run, served as given except that its eval_id and run_id are set. Returns its id.</summary>
+        public string AddOutputItemJson(string evalId, string runId, string json)
+        {
+            if (json is null) throw new ArgumentNullException(nameof(json));
+            string text = StoredRunJson.PrepareItem(json, evalId, runId, out string id, out string status, out long createdAt);
+            lock (gate)
+            {
+                RunEntry run = FindOrThrow(evalId, runId);
+                run.ItemCount++;
+                run.Items.Add(new ItemEntry(id, status, createdAt, run.ItemCount, text));
+                return id;
+            }
+        }
+
+        /// <summary>
+        /// Makes the run's status move: each later GET of the run (alone, not in a listing) takes the next of these
+        /// statuses, and the last one stays. Deterministic, so waiting is tested by counting polls, not by sleeping.
+        /// </summary>
+        public void SetStatusSequence(string evalId, string runId, string[] statuses)
+        {
+            if (statuses is null || statuses.Length == 0) throw new ArgumentException("Give at least one status.", nameof(statuses));
+            lock (gate) FindOrThrow(evalId, runId).StatusSequence = new Queue<string>(statuses);
+        }
+
+        /// <summary>When set, every GET of one run answers with an openai-poll-after-ms header of this value.</summary>
+        public int? PollAfterMs { get; set; }
 
         /// <summary>The run's status, or null when there is no such run.</summary>
         public string? RunStatus(string evalId, string runId)
@@ -383,6 +476,7 @@ namespace EvalsPS.FakeApi
             if (reply.ContentType != null) Add("Content-Type", reply.ContentType);
             Add("x-request-id", requestId);
             if (reply.Allow != null) Add("Allow", reply.Allow);
+            if (reply.PollAfterMs is int pollAfter) Add("openai-poll-after-ms", pollAfter.ToString(CultureInfo.InvariantCulture));
             if (extraHeaders != null)
                 foreach (KeyValuePair<string, string> extra in extraHeaders)
                     head.Append(extra.Key).Append(": ").Append(extra.Value).Append("\r\n");
@@ -415,37 +509,53 @@ namespace EvalsPS.FakeApi
         {
             // Split the raw path first, decode each segment after: "a%2Fb" is one id, never two segments.
             string[] parts = path.Split('/');
-            if ((parts.Length == 5 || parts.Length == 6) && parts[0].Length == 0 && parts[1] == "v1" && parts[2] == "evals"
-                && parts[3].Length > 0 && parts[4] == "runs")
+            if (parts.Length < 3 || parts[0].Length != 0 || parts[1] != "v1" || parts[2] != "evals")
+                return UnknownEndpoint(method, path);
+            bool get = method == "GET" || method == "HEAD";
+            if (parts.Length == 3)
+                return get ? ListEvals(query) : MethodNotAllowed(method, path, "GET");
+            if (parts[3].Length == 0) return UnknownEndpoint(method, path);
+            string evalId = Http.Decode(parts[3]);
+            if (parts.Length == 4)
+                return get ? GetEval(evalId) : MethodNotAllowed(method, path, "GET");
+            if (parts[4] != "runs") return UnknownEndpoint(method, path);
+            if (parts.Length == 5)
             {
-                string evalId = Http.Decode(parts[3]);
-                if (parts.Length == 5)
+                if (get) return ListRuns(evalId, query);
+                return MethodNotAllowed(method, path, "GET");
+            }
+            if (parts[5].Length == 0) return UnknownEndpoint(method, path);
+            string runId = Http.Decode(parts[5]);
+            if (parts.Length == 6)
+            {
+                switch (method)
                 {
-                    if (method == "GET" || method == "HEAD") return ListRuns(evalId, query);
-                    return MethodNotAllowed(method, path, "GET");
-                }
-                if (parts[5].Length > 0)
-                {
-                    string runId = Http.Decode(parts[5]);
-                    switch (method)
-                    {
-                        case "GET":
-                        case "HEAD": return GetRun(evalId, runId);
-                        case "POST": return CancelRun(evalId, runId);
-                        case "DELETE": return DeleteRun(evalId, runId);
-                        default: return MethodNotAllowed(method, path, "GET, POST, DELETE");
-                    }
+                    case "GET":
+                    case "HEAD": return GetRun(evalId, runId);
+                    case "POST": return CancelRun(evalId, runId);
+                    case "DELETE": return DeleteRun(evalId, runId);
+                    default: return MethodNotAllowed(method, path, "GET, POST, DELETE");
                 }
             }
-            return new Reply(404, ErrorJson("Unknown endpoint: " + method + " " + path, "invalid_request_error", null, null));
+            if (parts[6] != "output_items") return UnknownEndpoint(method, path);
+            if (parts.Length == 7)
+                return get ? ListOutputItems(evalId, runId, query) : MethodNotAllowed(method, path, "GET");
+            if (parts.Length == 8 && parts[7].Length > 0)
+                return get ? GetOutputItem(evalId, runId, Http.Decode(parts[7])) : MethodNotAllowed(method, path, "GET");
+            return UnknownEndpoint(method, path);
         }
+
+        private static Reply UnknownEndpoint(string method, string path) =>
+            new Reply(404, ErrorJson("Unknown endpoint: " + method + " " + path, "invalid_request_error", null, null));
 
         private static Reply MethodNotAllowed(string method, string path, string allow) =>
             new Reply(405, ErrorJson($"Method {method} is not allowed on {path}. Allowed: {allow}.", "invalid_request_error", null, null)) { Allow = allow };
 
-        private Reply ListRuns(string evalId, IReadOnlyDictionary<string, string> query)
+        /// <summary>limit (1..100, default 20) and order (asc, the default, or desc) of a listing; a 400 reply when either is wrong.</summary>
+        private static Reply? ReadPaging(IReadOnlyDictionary<string, string> query, out int limit, out bool ascending)
         {
-            int limit = 20;
+            limit = 20;
+            ascending = true;
             if (query.TryGetValue("limit", out string? limitText))
             {
                 if (!int.TryParse(limitText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out limit))
@@ -455,13 +565,18 @@ namespace EvalsPS.FakeApi
                 if (limit > 100)
                     return BadRequest($"Invalid 'limit': integer above maximum value. Expected a value <= 100, but got {limit} instead.", "integer_above_max_value", "limit");
             }
-            bool ascending = true;
             if (query.TryGetValue("order", out string? order))
             {
                 if (order == "desc") ascending = false;
                 else if (order != "asc")
                     return BadRequest($"Invalid value for 'order': expected one of 'asc' or 'desc', but got '{order}' instead.", "invalid_value", "order");
             }
+            return null;
+        }
+
+        private Reply ListRuns(string evalId, IReadOnlyDictionary<string, string> query)
+        {
+            if (ReadPaging(query, out int limit, out bool ascending) is Reply bad) return bad;
             query.TryGetValue("status", out string? status);
             query.TryGetValue("after", out string? after);
 
@@ -499,9 +614,114 @@ namespace EvalsPS.FakeApi
             {
                 RunEntry? run = Find(evalId, runId);
                 if (run is null) return RunNotFound(runId);
+                if (run.StatusSequence is { Count: > 0 } sequence)
+                {
+                    run.Status = sequence.Count == 1 ? sequence.Peek() : sequence.Dequeue();
+                    if (run.Json != null) run.Json = StoredRunJson.WithStatus(run.Json, run.Status);
+                }
                 view = run.View();
             }
-            return Ok(RunJson.Render(view));
+            var reply = Ok(RunJson.Render(view));
+            if (PollAfterMs is int pollAfter) reply.PollAfterMs = pollAfter;
+            return reply;
+        }
+
+        private Reply ListEvals(IReadOnlyDictionary<string, string> query)
+        {
+            if (ReadPaging(query, out int limit, out bool ascending) is Reply bad) return bad;
+            bool byUpdate = false;
+            if (query.TryGetValue("order_by", out string? orderBy))
+            {
+                if (orderBy == "updated_at") byUpdate = true;
+                else if (orderBy != "created_at")
+                    return BadRequest($"Invalid value for 'order_by': expected one of 'created_at' or 'updated_at', but got '{orderBy}' instead.", "invalid_value", "order_by");
+            }
+            query.TryGetValue("after", out string? after);
+            var texts = new List<string>();
+            var ids = new List<string>();
+            bool hasMore = false;
+            lock (gate)
+            {
+                var sorted = new List<KeyValuePair<string, EvalEntry>>(evals);
+                sorted.Sort((a, b) =>
+                {
+                    long x = byUpdate ? a.Value.UpdatedAt() : a.Value.CreatedAt, y = byUpdate ? b.Value.UpdatedAt() : b.Value.CreatedAt;
+                    int c = x != y ? x.CompareTo(y) : a.Value.Seq.CompareTo(b.Value.Seq);
+                    return ascending ? c : -c;
+                });
+                int i = 0;
+                if (after != null)
+                {
+                    i = sorted.FindIndex(pair => pair.Key == after) + 1;
+                    if (i == 0) return BadRequest($"Invalid 'after': there is no eval with id '{after}'.", "invalid_value", "after");
+                }
+                for (; i < sorted.Count; i++)
+                {
+                    if (texts.Count == limit) { hasMore = true; break; }
+                    texts.Add(RenderEval(sorted[i].Key, sorted[i].Value));
+                    ids.Add(sorted[i].Key);
+                }
+            }
+            return Ok(EvalJson.Page(texts.ToArray(), ids.ToArray(), hasMore));
+        }
+
+        private Reply GetEval(string evalId)
+        {
+            lock (gate)
+            {
+                if (!evals.TryGetValue(evalId, out EvalEntry? eval)) return NotFound($"Eval with id '{evalId}' not found.");
+                return Ok(RenderEval(evalId, eval));
+            }
+        }
+
+        private static string RenderEval(string evalId, EvalEntry eval) =>
+            EvalJson.Render(evalId, eval.Name ?? "Fake eval " + (eval.Seq + 1).ToString(CultureInfo.InvariantCulture), eval.CreatedAt, eval.Json);
+
+        private Reply ListOutputItems(string evalId, string runId, IReadOnlyDictionary<string, string> query)
+        {
+            if (ReadPaging(query, out int limit, out bool ascending) is Reply bad) return bad;
+            query.TryGetValue("status", out string? status);
+            if (status != null && status != "pass" && status != "fail")
+                return BadRequest($"Invalid value for 'status': expected one of 'fail' or 'pass', but got '{status}' instead.", "invalid_value", "status");
+            query.TryGetValue("after", out string? after);
+            var texts = new List<string>();
+            var ids = new List<string>();
+            bool hasMore = false;
+            lock (gate)
+            {
+                RunEntry? run = Find(evalId, runId);
+                if (run is null) return RunNotFound(runId);
+                List<ItemEntry> items = run.Items;
+                int step = ascending ? 1 : -1;
+                int i = ascending ? 0 : items.Count - 1;
+                if (after != null)
+                {
+                    int position = items.FindIndex(item => item.Id == after);
+                    if (position < 0) return BadRequest($"Invalid 'after': run '{runId}' has no output item with id '{after}'.", "invalid_value", "after");
+                    i = position + step;
+                }
+                for (; i >= 0 && i < items.Count; i += step)
+                {
+                    ItemEntry item = items[i];
+                    if (status != null && item.Status != status) continue;
+                    if (texts.Count == limit) { hasMore = true; break; }
+                    texts.Add(item.Json ?? EvalJson.RenderItem(evalId, runId, item.Id, item.N, item.CreatedAt));
+                    ids.Add(item.Id);
+                }
+            }
+            return Ok(EvalJson.Page(texts.ToArray(), ids.ToArray(), hasMore));
+        }
+
+        private Reply GetOutputItem(string evalId, string runId, string itemId)
+        {
+            lock (gate)
+            {
+                RunEntry? run = Find(evalId, runId);
+                if (run is null) return RunNotFound(runId);
+                ItemEntry? item = run.Items.Find(entry => entry.Id == itemId);
+                if (item is null) return NotFound($"Output item with id '{itemId}' not found.");
+                return Ok(item.Json ?? EvalJson.RenderItem(evalId, runId, item.Id, item.N, item.CreatedAt));
+            }
         }
 
         private Reply CancelRun(string evalId, string runId)
@@ -532,11 +752,14 @@ namespace EvalsPS.FakeApi
         private RunEntry? Find(string evalId, string runId) =>
             evals.TryGetValue(evalId, out EvalEntry? eval) && eval.ById.TryGetValue(runId, out RunEntry? run) ? run : null;
 
+        private RunEntry FindOrThrow(string evalId, string runId) =>
+            Find(evalId, runId) ?? throw new ArgumentException($"Eval '{evalId}' has no run '{runId}'.", nameof(runId));
+
         private EvalEntry GetOrAddEval(string evalId)
         {
             if (!evals.TryGetValue(evalId, out EvalEntry? eval))
             {
-                eval = new EvalEntry();
+                eval = new EvalEntry { CreatedAt = nextEvalCreatedAt++, Seq = evals.Count };
                 evals.Add(evalId, eval);
             }
             return eval;
@@ -569,6 +792,7 @@ namespace EvalsPS.FakeApi
             internal string? ContentType { get; }
             internal byte[] Body { get; }
             internal string? Allow { get; set; }
+            internal int? PollAfterMs { get; set; }
         }
 
         private sealed class ScriptEntry
@@ -592,6 +816,18 @@ namespace EvalsPS.FakeApi
             private bool stale;
             private int nextIdNumber;
             internal int GeneratedCount;
+            internal string? Name;
+            internal string? Json;       // evals added as JSON text; null for generated ones
+            internal long CreatedAt;
+            internal long Seq;           // insertion order, breaks created_at ties
+
+            /// <summary>The eval's last change: its newest run's creation, else its own.</summary>
+            internal long UpdatedAt()
+            {
+                long latest = CreatedAt;
+                foreach (RunEntry run in ById.Values) if (run.CreatedAt > latest) latest = run.CreatedAt;
+                return latest;
+            }
 
             internal string NextFreeId()
             {

@@ -19,8 +19,26 @@ namespace EvalsPS.FakeApi
         internal readonly int Index;     // generated runs: 1-based ordinal within the eval
         internal readonly string? Name;
         internal string? Json;           // runs added as JSON text (fixtures); null for generated runs
+        internal System.Collections.Generic.Queue<string>? StatusSequence; // the statuses later GETs take in turn
+        internal readonly System.Collections.Generic.List<ItemEntry> Items = new System.Collections.Generic.List<ItemEntry>();
+        internal int ItemCount;
 
         internal RunView View() => new RunView(Id, EvalId, Status, CreatedAt, Index, Name, Json);
+    }
+
+    /// <summary>One output item of a run; generated items are rendered from these few fields on demand.</summary>
+    internal sealed class ItemEntry
+    {
+        internal ItemEntry(string id, string status, long createdAt, int n, string? json)
+        {
+            Id = id; Status = status; CreatedAt = createdAt; N = n; Json = json;
+        }
+
+        internal readonly string Id;
+        internal readonly string Status;
+        internal readonly long CreatedAt;
+        internal readonly int N;          // 1-based ordinal within the run
+        internal readonly string? Json;   // items added as JSON text; null for generated ones
     }
 
     /// <summary>An immutable copy of a run, taken under the lock and rendered outside it.</summary>

@@ -31,6 +31,31 @@ namespace EvalsPS.FakeApi
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
+        internal static string PrepareEval(string json, out string id, out long createdAt)
+        {
+            JsonObject eval = ParseObject(json);
+            id = eval["id"] is JsonValue idValue && idValue.TryGetValue(out string? text) && !string.IsNullOrEmpty(text)
+                ? text!
+                : throw new ArgumentException("The eval JSON has no string \"id\".", nameof(json));
+            createdAt = eval["created_at"] is JsonValue createdValue && createdValue.TryGetValue(out long c) ? c : 0;
+            return eval.ToJsonString(Options);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        internal static string PrepareItem(string json, string evalId, string runId, out string id, out string status, out long createdAt)
+        {
+            JsonObject item = ParseObject(json);
+            id = item["id"] is JsonValue idValue && idValue.TryGetValue(out string? text) && !string.IsNullOrEmpty(text)
+                ? text!
+                : throw new ArgumentException("The output item JSON has no string \"id\".", nameof(json));
+            status = item["status"] is JsonValue statusValue && statusValue.TryGetValue(out string? s) && s != null ? s : "";
+            createdAt = item["created_at"] is JsonValue createdValue && createdValue.TryGetValue(out long c) ? c : 0;
+            item["eval_id"] = evalId;
+            item["run_id"] = runId;
+            return item.ToJsonString(Options);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
         internal static string WithStatus(string json, string status)
         {
             JsonObject run = ParseObject(json);

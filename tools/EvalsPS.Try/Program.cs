@@ -13,6 +13,11 @@ fake.AddRuns("eval_demo", 3, "completed");
 fake.AddRuns("eval_demo", 2, "queued");
 fake.AddRun("eval_demo", status: "failed", name: "nightly regression");
 fake.AddRunJson("eval_demo", Fixtures.Get("seed-completions-run"));
+fake.AddEval("eval_demo", "Headline topics");
+fake.AddRun("eval_demo", "evalrun_moving", "queued", "prompt-v2");
+fake.SetStatusSequence("eval_demo", "evalrun_moving", new[] { "in_progress", "completed" });
+fake.AddOutputItems("eval_demo", "evalrun_moving", 9);
+fake.PollAfterMs = 200;
 Environment.SetEnvironmentVariable("OPENAI_BASE_URL", fake.BaseUri.ToString());
 Environment.SetEnvironmentVariable("OPENAI_API_KEY", "sk-offline-demo");
 
@@ -26,7 +31,9 @@ string[] tour = args.Length > 0
     ? new[] { string.Join(" ", args) }
     : new[]
     {
+        "Get-Eval",
         "Get-EvalRun -EvalId eval_demo",
+        "Wait-EvalRun eval_demo evalrun_moving | Get-EvalRunOutputItem -Status fail",
         "Get-EvalRun -EvalId eval_demo -Status queued | Stop-EvalRun -PassThru",
         "Get-EvalRun -EvalId eval_demo -Status failed | Remove-EvalRun -WhatIf",
         "(Get-EvalRun -EvalId eval_demo -First 1).ResultCounts.ToString()",

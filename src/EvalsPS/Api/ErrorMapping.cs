@@ -11,6 +11,10 @@ namespace EvalsPS.Api
         ListRuns,
         CancelRun,
         DeleteRun,
+        GetEval,
+        ListEvals,
+        GetOutputItem,
+        ListOutputItems,
     }
 
     /// <summary>The one mapping from a failure to the ErrorRecord a user sees.</summary>
@@ -25,14 +29,17 @@ namespace EvalsPS.Api
             }, null);
 
         /// <summary>
-        /// The target is the run id, or the eval id for a listing. The record holds a new public exception whose
-        /// message is bounded and escaped (ids and server text may be long or hold terminal escapes); its
-        /// properties keep the full values.
+        /// The target is the output item id for an item, else the run id, else the eval id (a listing of runs);
+        /// a listing of evals has none. The record holds a new public exception whose message is bounded and
+        /// escaped (ids and server text may be long or hold terminal escapes); its properties keep the full values.
         /// </summary>
-        internal static ErrorRecord ForCall(EvalsApiException failure, ApiOperation operation, string evalId, string? runId)
+        internal static ErrorRecord ForCall(EvalsApiException failure, ApiOperation operation, string? evalId, string? runId, string? outputItemId = null)
         {
             var (errorId, category) = Classify(failure, operation);
-            string subject = runId is null ? $"Eval '{DisplayText.Value(evalId)}'" : $"Run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'";
+            string subject = outputItemId != null ? $"Output item '{DisplayText.Value(outputItemId)}' of run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"
+                : runId != null ? $"Run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"
+                : evalId != null ? $"Eval '{DisplayText.Value(evalId)}'"
+                : "Listing evals";
             var details = new List<string>();
             if (failure.StatusCode is int status) details.Add(DisplayText.Value($"HTTP {status} {failure.ReasonPhrase}".TrimEnd()));
             if (failure.ErrorType != null) details.Add("type " + DisplayText.Value(failure.ErrorType));
@@ -54,8 +61,19 @@ namespace EvalsPS.Api
                 Location = failure.Location,
                 Attempts = failure.Attempts,
             };
-            var record = new ErrorRecord(shown, errorId, category, (object?)runId ?? evalId);
+            var record = new ErrorRecord(shown, errorId, category, (object?)outputItemId ?? runId ?? evalId);
             record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = RecommendedAction(failure, errorId) };
+            return record;
+        }
+
+        /// <summary>Wait-EvalRun's -Timeout passed before the run reached a terminal status; the run goes on.</summary>
+        internal static ErrorRecord ForWaitTimeout(string evalId, string runId, string? lastStatus, int timeoutSec)
+        {
+            string message = $"Run '{runId}' of eval '{evalId}' did not finish within {timeoutSec} s (-Timeout); " +
+                             (lastStatus is null ? "no poll answered in time." : $"its last status was '{lastStatus}'.") +
+                             " The run goes on: wait again, or stop it with Stop-EvalRun.";
+            var record = new ErrorRecord(new TimeoutException(message), "WaitTimeout", ErrorCategory.OperationTimeout, runId);
+            record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Wait again with a longer -Timeout, or check the run's report." };
             return record;
         }
 
@@ -76,8 +94,13 @@ namespace EvalsPS.Api
             }
 
             int status = failure.StatusCode ?? 0;
-            if (status == 404)
-                return (operation == ApiOperation.ListRuns ? "EvalNotFound" : "EvalRunNotFound", ErrorCategory.ObjectNotFound);
+            if (status == 404 && operation != ApiOperation.ListEvals)
+                return (operation switch
+                {
+                    ApiOperation.ListRuns or ApiOperation.GetEval => "EvalNotFound",
+                    ApiOperation.GetOutputItem => "EvalRunOutputItemNotFound",
+                    _ => "EvalRunNotFound",
+                }, ErrorCategory.ObjectNotFound);
             if (operation == ApiOperation.CancelRun && (status == 400 || status == 409))
                 return ("EvalRunNotCancelable", ErrorCategory.InvalidOperation);
             return (status switch

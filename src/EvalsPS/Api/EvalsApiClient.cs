@@ -40,17 +40,23 @@ namespace EvalsPS.Api
             this.http = http ?? HttpTransport.Shared;
         }
 
+        internal Task<Eval> GetEvalAsync(string evalId, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Get, EvalPath(evalId), json => new Eval(json), cancel);
+
+        internal Task<ListPage<Eval>> ListEvalsAsync(string? after, int limit, string order, string orderBy, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Get, "evals" + ListQuery(after, limit, order, "order_by", orderBy),
+                json => new ListPage<Eval>(json, eval => new Eval(eval)), cancel);
+
         internal Task<EvalRun> GetRunAsync(string evalId, string runId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId), json => new EvalRun(json), cancel);
 
-        internal Task<EvalRunPage> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel)
-        {
-            var query = new StringBuilder("?limit=").Append(limit.ToString(CultureInfo.InvariantCulture))
-                .Append("&order=").Append(Uri.EscapeDataString(order));
-            if (status != null) query.Append("&status=").Append(Uri.EscapeDataString(status));
-            if (after != null) query.Append("&after=").Append(Uri.EscapeDataString(after));
-            return SendAsync(HttpMethod.Get, "evals/" + Segment(evalId) + "/runs" + query, json => new EvalRunPage(json), cancel);
-        }
+        /// <summary>Gets a run for a poll: the run, and how long the server asks pollers to wait (openai-poll-after-ms), if it does.</summary>
+        internal Task<PolledRun> PollRunAsync(string evalId, string runId, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Get, RunPath(evalId, runId), (json, headers) => new PolledRun(new EvalRun(json), PollAfter(headers)), cancel);
+
+        internal Task<ListPage<EvalRun>> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Get, EvalPath(evalId) + "/runs" + ListQuery(after, limit, order, "status", status),
+                json => new ListPage<EvalRun>(json, run => new EvalRun(run)), cancel);
 
         /// <summary>Cancels a run: POST to the run path itself, as the API description and official SDKs do.</summary>
         internal Task<EvalRun> CancelRunAsync(string evalId, string runId, CancellationToken cancel) =>
@@ -64,7 +70,32 @@ namespace EvalsPS.Api
             return deletion;
         }
 
-        internal static string RunPath(string evalId, string runId) => "evals/" + Segment(evalId) + "/runs/" + Segment(runId);
+        internal Task<EvalRunOutputItem> GetOutputItemAsync(string evalId, string runId, string outputItemId, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Get, RunPath(evalId, runId) + "/output_items/" + Segment(outputItemId), json => new EvalRunOutputItem(json), cancel);
+
+        internal Task<ListPage<EvalRunOutputItem>> ListOutputItemsAsync(string evalId, string runId, string? after, int limit, string order, string? status, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Get, RunPath(evalId, runId) + "/output_items" + ListQuery(after, limit, order, "status", status),
+                json => new ListPage<EvalRunOutputItem>(json, item => new EvalRunOutputItem(item)), cancel);
+
+        internal static string EvalPath(string evalId) => "evals/" + Segment(evalId);
+
+        internal static string RunPath(string evalId, string runId) => EvalPath(evalId) + "/runs/" + Segment(runId);
+
+        /// <summary>The query of a cursor listing: limit, order, one filter when given, and the cursor.</summary>
+        private static string ListQuery(string? after, int limit, string order, string filterName, string? filterValue)
+        {
+            var query = new StringBuilder("?limit=").Append(limit.ToString(CultureInfo.InvariantCulture))
+                .Append("&order=").Append(Uri.EscapeDataString(order));
+            if (filterValue != null) query.Append('&').Append(filterName).Append('=').Append(Uri.EscapeDataString(filterValue));
+            if (after != null) query.Append("&after=").Append(Uri.EscapeDataString(after));
+            return query.ToString();
+        }
+
+        private static TimeSpan? PollAfter(HttpResponseHeaders headers) =>
+            headers.TryGetValues("openai-poll-after-ms", out var values)
+            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0
+                ? TimeSpan.FromMilliseconds(ms)
+                : null;
 
         /// <summary>
         /// An id as one path segment: percent-encoded, so no id ("a/b", "x?y") can reach another endpoint.
@@ -72,7 +103,10 @@ namespace EvalsPS.Api
         /// </summary>
         internal static string Segment(string id) => Uri.EscapeDataString(id);
 
-        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, T> read, CancellationToken cancel)
+        private Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, T> read, CancellationToken cancel) =>
+            SendAsync(method, relativePath, (json, _) => read(json), cancel);
+
+        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, HttpResponseHeaders, T> read, CancellationToken cancel)
         {
             var uri = RequestUri.Create(settings.BaseUri, relativePath);
             for (int attempt = 1; ; attempt++)
@@ -116,7 +150,7 @@ namespace EvalsPS.Api
             return RetryPolicy.Backoff(attempt - 1);
         }
 
-        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, Func<JsonFields, T> read, CancellationToken cancel)
+        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, Func<JsonFields, HttpResponseHeaders, T> read, CancellationToken cancel)
         {
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.RevealApiKey());
@@ -172,7 +206,7 @@ namespace EvalsPS.Api
                 try
                 {
                     using var document = JsonDocument.Parse(body);
-                    result = read(JsonFields.Root(document.RootElement, issues));
+                    result = read(JsonFields.Root(document.RootElement, issues), response.Headers);
                 }
                 catch (JsonException ex)
                 {
@@ -242,20 +276,33 @@ namespace EvalsPS.Api
         }
     }
 
-    /// <summary>A page of runs as the list endpoint returns it.</summary>
-    internal sealed class EvalRunPage
+    /// <summary>A page of a cursor listing (evals, runs, output items) as the list endpoints return it.</summary>
+    internal sealed class ListPage<T> where T : class
     {
-        internal EvalRunPage(JsonFields json)
+        internal ListPage(JsonFields json, Func<JsonFields, T> readItem)
         {
-            Data = json.List("data", run => new EvalRun(run));
+            Data = json.List("data", readItem);
             FirstId = json.String("first_id");
             LastId = json.String("last_id");
             HasMore = json.Bool("has_more") ?? false;
         }
 
-        internal EvalsList<EvalRun>? Data { get; }
+        internal EvalsList<T>? Data { get; }
         internal string? FirstId { get; }
         internal string? LastId { get; }
         internal bool HasMore { get; }
+    }
+
+    /// <summary>A run as one poll saw it, with the wait the server asked for before the next poll.</summary>
+    internal sealed class PolledRun
+    {
+        internal PolledRun(EvalRun run, TimeSpan? pollAfter)
+        {
+            Run = run;
+            PollAfter = pollAfter;
+        }
+
+        internal EvalRun Run { get; }
+        internal TimeSpan? PollAfter { get; }
     }
 }

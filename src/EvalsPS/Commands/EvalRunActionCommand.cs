@@ -33,12 +33,14 @@ namespace EvalsPS.Commands
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
         [Alias("eval_id")]
         [ValidateId]
+        [ArgumentCompleter(typeof(EvalIdCompleter))]
         public string EvalId { get; set; } = "";
 
         /// <summary>The runs to act on.</summary>
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("Id", "run_id")]
+        [Alias("run_id")]
         [ValidateId]
+        [ArgumentCompleter(typeof(RunIdCompleter))]
         public string[] RunId { get; set; } = Array.Empty<string>();
 
         /// <summary>Runs, as Get-EvalRun writes them.</summary>

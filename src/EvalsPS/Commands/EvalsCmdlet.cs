@@ -107,7 +107,7 @@ namespace EvalsPS.Commands
 
         internal void Drain() => dispatcher!.Drain();
 
-        internal void WriteCallError(EvalsApiException failure, ApiOperation operation, string evalId, string? runId) =>
-            WriteError(ErrorMapping.ForCall(failure, operation, evalId, runId));
+        internal void WriteCallError(EvalsApiException failure, ApiOperation operation, string? evalId, string? runId, string? outputItemId = null) =>
+            WriteError(ErrorMapping.ForCall(failure, operation, evalId, runId, outputItemId));
     }
 }

@@ -1,0 +1,288 @@
+using System;
+using System.Globalization;
+using EvalsPS.Serialization;
+
+namespace EvalsPS
+{
+    /// <summary>An eval: what its runs are given (the data source config) and how they are graded (the testing criteria).</summary>
+    public sealed class Eval
+    {
+        internal Eval(JsonFields json)
+        {
+            Id = json.String("id") ?? "";
+            json.Subject("eval " + Id);
+            Object = json.String("object");
+            Name = json.String("name");
+            CreatedAt = json.Time("created_at");
+            Metadata = json.Metadata("metadata");
+            DataSourceConfig = json.Object("data_source_config", EvalDataSourceConfig.Read);
+            TestingCriteria = json.List("testing_criteria", EvalGrader.Read);
+            AdditionalProperties = json.Rest();
+        }
+
+        public string? Object { get; }
+        public string Id { get; }
+        public string? Name { get; }
+
+        /// <summary>When the eval was created, in UTC.</summary>
+        public DateTime? CreatedAt { get; }
+
+        public EvalRunMetadata? Metadata { get; }
+
+        /// <summary>The shape of the items runs are given: a CustomDataSourceConfig, LogsDataSourceConfig or StoredCompletionsDataSourceConfig.</summary>
+        public EvalDataSourceConfig? DataSourceConfig { get; }
+
+        /// <summary>The graders, one EvalGrader subclass per type.</summary>
+        public EvalsList<EvalGrader>? TestingCriteria { get; }
+
+        /// <summary>Fields the API sent that this version of EvalsPS does not know yet, as PowerShell values.</summary>
+        public AdditionalProperties? AdditionalProperties { get; }
+
+        /// <summary>The eval id again, so an eval binds to -EvalId by property name.</summary>
+        public string EvalId => Id;
+
+        public override string ToString() => Name is null || Name == Id ? Id : $"{Name} ({Id})";
+    }
+
+    /// <summary>
+    /// The data source config of an eval. The kind is told by Type: CustomDataSourceConfig,
+    /// LogsDataSourceConfig or StoredCompletionsDataSourceConfig; a kind this version does not know
+    /// yet reads into this base class with its fields in AdditionalProperties.
+    /// </summary>
+    public class EvalDataSourceConfig
+    {
+        internal EvalDataSourceConfig(JsonFields json)
+        {
+            Type = json.String("type");
+            Schema = json.Value("schema");
+        }
+
+        /// <summary>Reads the class that the "type" field names.</summary>
+        internal static EvalDataSourceConfig Read(JsonFields json)
+        {
+            EvalDataSourceConfig value = json.Kind() switch
+            {
+                "custom" => new CustomDataSourceConfig(json),
+                "logs" => new LogsDataSourceConfig(json),
+                "stored_completions" => new StoredCompletionsDataSourceConfig(json),
+                _ => new EvalDataSourceConfig(json),
+            };
+            value.AdditionalProperties = json.Rest();
+            return value;
+        }
+
+        public string? Type { get; }
+
+        /// <summary>The JSON Schema of the item (and sample) namespaces, as PowerShell values.</summary>
+        public object? Schema { get; }
+
+        public AdditionalProperties? AdditionalProperties { get; private set; }
+
+        public override string ToString() => Type ?? "";
+    }
+
+    /// <summary>Items of the shape the eval's own schema describes.</summary>
+    public sealed class CustomDataSourceConfig : EvalDataSourceConfig
+    {
+        internal CustomDataSourceConfig(JsonFields json) : base(json) { }
+    }
+
+    /// <summary>Items drawn from logs, selected by metadata.</summary>
+    public sealed class LogsDataSourceConfig : EvalDataSourceConfig
+    {
+        internal LogsDataSourceConfig(JsonFields json) : base(json) => Metadata = json.Metadata("metadata");
+
+        public EvalRunMetadata? Metadata { get; }
+
+        public override string ToString() => Metadata is null || Metadata.Count == 0 ? "logs" : $"logs ({Metadata})";
+    }
+
+    /// <summary>Items drawn from stored chat completions (deprecated by the API in favour of logs).</summary>
+    public sealed class StoredCompletionsDataSourceConfig : EvalDataSourceConfig
+    {
+        internal StoredCompletionsDataSourceConfig(JsonFields json) : base(json) => Metadata = json.Metadata("metadata");
+
+        public EvalRunMetadata? Metadata { get; }
+
+        public override string ToString() => Metadata is null || Metadata.Count == 0 ? "stored_completions" : $"stored_completions ({Metadata})";
+    }
+
+    /// <summary>
+    /// One testing criterion of an eval. The kind is told by Type: LabelModelGrader, StringCheckGrader,
+    /// TextSimilarityGrader, PythonGrader or ScoreModelGrader; a kind this version does not know yet
+    /// reads into this base class with its fields in AdditionalProperties.
+    /// </summary>
+    public class EvalGrader
+    {
+        internal EvalGrader(JsonFields json)
+        {
+            Type = json.String("type");
+            Name = json.String("name");
+            Id = json.String("id");
+        }
+
+        /// <summary>Reads the class that the "type" field names.</summary>
+        internal static EvalGrader Read(JsonFields json)
+        {
+            EvalGrader value = json.Kind() switch
+            {
+                "label_model" => new LabelModelGrader(json),
+                "string_check" => new StringCheckGrader(json),
+                "text_similarity" => new TextSimilarityGrader(json),
+                "python" => new PythonGrader(json),
+                "score_model" => new ScoreModelGrader(json),
+                _ => new EvalGrader(json),
+            };
+            value.AdditionalProperties = json.Rest();
+            return value;
+        }
+
+        public string? Type { get; }
+        public string? Name { get; }
+
+        /// <summary>"name-uuid": the name a run's PerTestingCriteriaResults and an output item's Results use.</summary>
+        public string? Id { get; }
+
+        public AdditionalProperties? AdditionalProperties { get; private set; }
+
+        public override string ToString() => $"{Name} ({Type})";
+    }
+
+    /// <summary>A model picks a label for each sample; some labels pass.</summary>
+    public sealed class LabelModelGrader : EvalGrader
+    {
+        internal LabelModelGrader(JsonFields json) : base(json)
+        {
+            Model = json.String("model");
+            Input = json.List("input", message => new EvalRunMessage(message));
+            Labels = json.Strings("labels");
+            PassingLabels = json.Strings("passing_labels");
+            SamplingParams = json.Object("sampling_params", sampling => new EvalGraderSamplingParams(sampling));
+        }
+
+        public string? Model { get; }
+
+        /// <summary>The grader's prompt; strings such as {{item.input}} are templates, kept as written.</summary>
+        public EvalsList<EvalRunMessage>? Input { get; }
+
+        public EvalsList<string>? Labels { get; }
+        public EvalsList<string>? PassingLabels { get; }
+        public EvalGraderSamplingParams? SamplingParams { get; }
+    }
+
+    /// <summary>Compares two template strings with eq, ne, like or ilike.</summary>
+    public sealed class StringCheckGrader : EvalGrader
+    {
+        internal StringCheckGrader(JsonFields json) : base(json)
+        {
+            Input = json.String("input");
+            Reference = json.String("reference");
+            Operation = json.String("operation");
+        }
+
+        public string? Input { get; }
+        public string? Reference { get; }
+
+        /// <summary>eq, ne, like or ilike.</summary>
+        public string? Operation { get; }
+
+        public override string ToString() => $"{Name} ({Type}: {Input} {Operation} {Reference})";
+    }
+
+    /// <summary>Scores how similar two template strings are; passes at PassThreshold.</summary>
+    public sealed class TextSimilarityGrader : EvalGrader
+    {
+        internal TextSimilarityGrader(JsonFields json) : base(json)
+        {
+            Input = json.String("input");
+            Reference = json.String("reference");
+            EvaluationMetric = json.String("evaluation_metric");
+            PassThreshold = json.Double("pass_threshold");
+        }
+
+        public string? Input { get; }
+        public string? Reference { get; }
+
+        /// <summary>cosine, fuzzy_match, bleu, gleu, meteor, rouge_1 to rouge_5 or rouge_l.</summary>
+        public string? EvaluationMetric { get; }
+
+        public double? PassThreshold { get; }
+
+        public override string ToString() =>
+            $"{Name} ({Type}: {EvaluationMetric} >= {PassThreshold?.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    /// <summary>Python code that scores each sample.</summary>
+    public sealed class PythonGrader : EvalGrader
+    {
+        internal PythonGrader(JsonFields json) : base(json)
+        {
+            Source = json.String("source");
+            ImageTag = json.String("image_tag");
+            PassThreshold = json.Double("pass_threshold");
+        }
+
+        /// <summary>The Python source.</summary>
+        public string? Source { get; }
+
+        public string? ImageTag { get; }
+        public double? PassThreshold { get; }
+    }
+
+    /// <summary>A model gives each sample a score in Range; passes at PassThreshold.</summary>
+    public sealed class ScoreModelGrader : EvalGrader
+    {
+        internal ScoreModelGrader(JsonFields json) : base(json)
+        {
+            Model = json.String("model");
+            Input = json.List("input", message => new EvalRunMessage(message));
+            Range = json.Value("range");
+            SamplingParams = json.Object("sampling_params", sampling => new EvalGraderSamplingParams(sampling));
+            PassThreshold = json.Double("pass_threshold");
+        }
+
+        public string? Model { get; }
+
+        /// <summary>The grader's prompt; strings such as {{item.input}} are templates, kept as written.</summary>
+        public EvalsList<EvalRunMessage>? Input { get; }
+
+        /// <summary>[min, max] as PowerShell values; the API's default is [0, 1].</summary>
+        public object? Range { get; }
+
+        public EvalGraderSamplingParams? SamplingParams { get; }
+        public double? PassThreshold { get; }
+    }
+
+    /// <summary>Sampling settings of a grader's model.</summary>
+    public sealed class EvalGraderSamplingParams
+    {
+        internal EvalGraderSamplingParams(JsonFields json)
+        {
+            Seed = json.Long("seed");
+            TopP = json.Double("top_p");
+            Temperature = json.Double("temperature");
+            // The grader schema spells it max_completions_tokens; read the run's spelling too.
+            MaxCompletionTokens = json.Long("max_completions_tokens") ?? json.Long("max_completion_tokens");
+            ReasoningEffort = json.String("reasoning_effort");
+            AdditionalProperties = json.Rest();
+        }
+
+        public long? Seed { get; }
+        public double? TopP { get; }
+        public double? Temperature { get; }
+        public long? MaxCompletionTokens { get; }
+        public string? ReasoningEffort { get; }
+        public AdditionalProperties? AdditionalProperties { get; }
+
+        public override string ToString()
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            if (Temperature.HasValue) parts.Add("temperature=" + Temperature.Value.ToString(CultureInfo.InvariantCulture));
+            if (TopP.HasValue) parts.Add("top_p=" + TopP.Value.ToString(CultureInfo.InvariantCulture));
+            if (Seed.HasValue) parts.Add("seed=" + Seed.Value.ToString(CultureInfo.InvariantCulture));
+            if (MaxCompletionTokens.HasValue) parts.Add("max_completions_tokens=" + MaxCompletionTokens.Value.ToString(CultureInfo.InvariantCulture));
+            if (ReasoningEffort != null) parts.Add("reasoning_effort=" + ReasoningEffort);
+            return string.Join("; ", parts);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+#Requires -Version 5.1
+# Tab completion of -EvalId and -RunId from the API, through TabExpansion2 as the console calls it.
+# Completion reads the -BaseUri and -ApiKey typed on the line, else the environment; it keeps answers for a short
+# while per key, so each test uses a key of its own.
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $savedEnvironment = @{}
+    foreach ($name in 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID') {
+        $savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $null)
+    }
+
+    function Get-Completion {
+        <# The completions TabExpansion2 offers at the end of $Line. #>
+        param([string] $Line)
+        @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches)
+    }
+}
+
+AfterAll {
+    foreach ($name in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $savedEnvironment[$name]) }
+}
+
+Describe 'Completion of ids' {
+    BeforeEach {
+        $fake = [EvalsPS.FakeApi.FakeEvalsApi]::new()
+        $key = 'sk-completion-' + [guid]::NewGuid().ToString('N')
+        $fake.ExpectedApiKey = $key
+        $null = $fake.Start()
+        $on = "-BaseUri '$($fake.BaseUri)' -ApiKey '$key'"
+    }
+
+    AfterEach {
+        $fake.Dispose()
+        foreach ($name in 'OPENAI_API_KEY', 'OPENAI_BASE_URL') { [Environment]::SetEnvironmentVariable($name, $null) }
+    }
+
+    Context '-EvalId' {
+        It 'completes eval ids in <Command>, newest first, with their names as tooltips' -ForEach @(
+            @{ Command = 'Get-Eval' }
+            @{ Command = 'Get-EvalRun' }
+            @{ Command = 'Get-EvalRunOutputItem' }
+            @{ Command = 'Wait-EvalRun' }
+            @{ Command = 'Stop-EvalRun' }
+            @{ Command = 'Remove-EvalRun' }
+        ) {
+            $fake.AddEval('eval_first', 'Headline topics')
+            $fake.AddEval('eval_second', 'Support tone')
+
+            $offered = Get-Completion "$Command $on -EvalId "
+
+            ($offered.CompletionText -join ',') | Should -Be 'eval_second,eval_first'
+            ($offered.ToolTip -join ',') | Should -Be 'Support tone,Headline topics'
+            $offered[0].ResultType | Should -Be 'ParameterValue'
+            @(Get-RequestLine $fake) | Should -Be @('GET /v1/evals?limit=100&order=desc&order_by=created_at')
+        }
+
+        It 'keeps the ids that start with the word typed, or whose name holds it' {
+            $fake.AddEval('eval_abc', 'Headline topics')
+            $fake.AddEval('eval_abd', 'Support tone')
+            $fake.AddEval('eval_xyz', 'Refund policy')
+
+            (Get-Completion "Get-Eval $on -EvalId eval_ab").CompletionText -join ',' | Should -Be 'eval_abd,eval_abc'
+            (Get-Completion "Get-Eval $on -EvalId refund").CompletionText -join ',' | Should -Be 'eval_xyz'
+        }
+
+        It 'quotes an id that would not parse as a bare word' {
+            $fake.AddEval('eval odd', 'Spaces')
+
+            (Get-Completion "Get-Eval $on -EvalId ").CompletionText | Should -Be "'eval odd'"
+        }
+
+        It 'uses OPENAI_BASE_URL and OPENAI_API_KEY when the line names no -BaseUri or -ApiKey' {
+            $fake.AddEval('eval_env', 'From the environment')
+            $env:OPENAI_BASE_URL = $fake.BaseUri.ToString()
+            $env:OPENAI_API_KEY = $key
+
+            (Get-Completion 'Get-EvalRun -EvalId ').CompletionText | Should -Be 'eval_env'
+        }
+
+        It 'uses the -BaseUri and -ApiKey that $PSDefaultParameterValues gives the command, as the command would' {
+            $fake.AddEval('eval_defaults', 'From the defaults')
+            $saved = $global:PSDefaultParameterValues.Clone()
+            try {
+                $global:PSDefaultParameterValues['*-EvalRun:BaseUri'] = $fake.BaseUri.ToString()
+                $global:PSDefaultParameterValues['Get-EvalRun:ApiKey'] = $key
+
+                $forGetEvalRun = Get-Completion 'Get-EvalRun -EvalId '
+                $forStopEvalRun = Get-Completion 'Stop-EvalRun -EvalId '
+            }
+            finally {
+                $global:PSDefaultParameterValues = $saved
+            }
+
+            $forGetEvalRun.CompletionText | Should -Be 'eval_defaults'
+            # No key is given to Stop-EvalRun: it completes nothing and sends nothing.
+            $forStopEvalRun | Should -HaveCount 0
+            $fake.Requests | Should -HaveCount 1
+        }
+
+        It 'asks the API once for completions repeated within a short while' {
+            $fake.AddEval('eval_cached', 'Cached')
+
+            $first = Get-Completion "Get-Eval $on -EvalId "
+            $second = Get-Completion "Get-EvalRun $on -EvalId eval_c"
+
+            $first.CompletionText | Should -Be 'eval_cached'
+            $second.CompletionText | Should -Be 'eval_cached'
+            $fake.Requests | Should -HaveCount 1
+        }
+    }
+
+    Context '-RunId' {
+        It 'completes the run ids of the eval on the line in <Command>, with names and statuses as tooltips' -ForEach @(
+            @{ Command = 'Get-EvalRun' }
+            @{ Command = 'Stop-EvalRun' }
+            @{ Command = 'Remove-EvalRun' }
+            @{ Command = 'Wait-EvalRun' }
+            @{ Command = 'Get-EvalRunOutputItem' }
+        ) {
+            $null = $fake.AddRun('eval_runs', 'evalrun_old', 'completed', 'nightly')
+            $null = $fake.AddRun('eval_runs', 'evalrun_new', 'in_progress', 'candidate')
+            $null = $fake.AddRun('eval_other', 'evalrun_elsewhere', 'queued', 'other')
+
+            $offered = Get-Completion "$Command $on -EvalId eval_runs -RunId "
+
+            ($offered.CompletionText -join ',') | Should -Be 'evalrun_new,evalrun_old'
+            ($offered.ToolTip -join ',') | Should -Be 'candidate (in_progress),nightly (completed)'
+            @(Get-RequestLine $fake) | Should -Be @('GET /v1/evals/eval_runs/runs?limit=100&order=desc')
+        }
+
+        It 'completes the run ids of a positional eval id' {
+            $null = $fake.AddRun('eval_pos', 'evalrun_pos', 'completed', 'positional')
+
+            (Get-Completion "Get-EvalRun $on eval_pos -RunId ").CompletionText | Should -Be 'evalrun_pos'
+        }
+
+        It 'completes nothing, and asks nothing, when no eval id is on the line' {
+            $null = $fake.AddRun('eval_none', 'evalrun_none', 'completed', 'none')
+
+            Get-Completion "Stop-EvalRun $on -RunId " | Should -HaveCount 0
+            $fake.Requests | Should -HaveCount 0
+        }
+    }
+
+    Context 'failures are silent' {
+        It 'completes nothing and prints nothing without a key, and sends nothing' {
+            $fake.AddEval('eval_nokey', 'No key')
+            $errorsBefore = $global:Error.Count
+
+            $result = Invoke-Captured { Get-Completion "Get-Eval -BaseUri '$($fake.BaseUri)' -EvalId " }
+
+            $result.Output | Should -HaveCount 0
+            $result.AllErrors | Should -HaveCount 0
+            $result.Warning + $result.Verbose + $result.Information | Should -HaveCount 0
+            $global:Error.Count | Should -Be $errorsBefore
+            $fake.Requests | Should -HaveCount 0
+        }
+
+        It 'completes nothing and prints nothing when the key is refused' {
+            $fake.AddEval('eval_refused', 'Refused')
+
+            $result = Invoke-Captured { Get-Completion "Get-Eval -BaseUri '$($fake.BaseUri)' -ApiKey sk-wrong -EvalId " }
+
+            $result.Output | Should -HaveCount 0
+            $result.AllErrors | Should -HaveCount 0
+            $result.Warning | Should -HaveCount 0
+            @($fake.Requests.ResponseStatus) | Should -Be @(401)
+            Assert-NoKey $result -Secret 'sk-wrong'
+        }
+
+        It 'completes nothing within about 2 seconds when nothing answers' {
+            $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $listener.Start()
+            $port = $listener.LocalEndpoint.Port
+            $listener.Stop()
+
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $result = Invoke-Captured { Get-Completion "Get-Eval -BaseUri 'http://127.0.0.1:$port/v1' -ApiKey '$key' -EvalId " }
+            $clock.Stop()
+
+            $result.Output | Should -HaveCount 0
+            $result.AllErrors | Should -HaveCount 0
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
+        }
+
+        It 'gives up after about 2 seconds on a slow answer, and uses it on the next Tab press' {
+            $fake.AddEval('eval_slow', 'Slow')
+            $fake.Latency = [timespan]'0:0:3'
+
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $first = Get-Completion "Get-Eval $on -EvalId "
+            $clock.Stop()
+            $null = Wait-Until { @($fake.Requests | Where-Object ResponseStatus -eq 200).Count -eq 1 } -TimeoutSec 10
+            Start-Sleep -Milliseconds 200
+            $second = Get-Completion "Get-Eval $on -EvalId "
+
+            $first | Should -HaveCount 0
+            $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.8
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
+            $second.CompletionText | Should -Be 'eval_slow'
+            $fake.Requests | Should -HaveCount 1
+        }
+    }
+}
