@@ -6,12 +6,14 @@
 
 BeforeDiscovery {
     . $PSScriptRoot/TestHelpers.ps1
-    $examples = foreach ($command in 'Get-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun') {
+    # Every cmdlet the module exports: a new cmdlet's page and examples are checked without a change here.
+    $commands = (Get-Command -Module EvalsPS -CommandType Cmdlet).Name | Sort-Object
+    $examples = foreach ($command in $commands) {
         foreach ($example in @((Get-Help $command -Examples).examples.example)) {
             @{ Command = $command; Title = $example.title.Trim('- '); Code = $example.code }
         }
     }
-    $cmdletPages = 'Get-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun' | ForEach-Object { @{ Name = $_ } }
+    $cmdletPages = $commands | ForEach-Object { @{ Name = $_ } }
 }
 
 BeforeAll {
@@ -34,6 +36,18 @@ BeforeAll {
         $runspace = $null
         try {
             foreach ($id in $docsRuns.Keys) { $null = $fake.AddRun($docsEval, $id, $docsRuns[$id], 'docs run') }
+            # Graded items for the output-item examples, among them the one they name; the run in progress
+            # ends on its second poll, which the fake asks for after 50 ms, so the waiting examples end too.
+            $null = $fake.AddOutputItems($docsEval, 'evalrun_683e5a7c6b9c8190a1f4d2e3c5b7a901', 6)
+            $item = '{"object":"eval.run.output_item","id":"outputitem_683e5b1f2c4881909d3e5a7b9c1d3e5f","created_at":1748797200,' +
+                '"status":"fail","datasource_item_id":3,"datasource_item":{"input":"Derby ends in a draw"},' +
+                '"results":[{"name":"Match output to human label","type":"string-check-grader","score":0,"passed":false}],' +
+                '"sample":{"input":[{"role":"user","content":"Derby ends in a draw"}],"output":[{"role":"assistant","content":"Sports"}],' +
+                '"finish_reason":"stop","model":"o4-mini","usage":{"total_tokens":12,"completion_tokens":1,"prompt_tokens":11,"cached_tokens":0},' +
+                '"error":null,"temperature":1,"max_completion_tokens":2048,"top_p":1,"seed":42}}'
+            $null = $fake.AddOutputItemJson($docsEval, 'evalrun_683e5a7c6b9c8190a1f4d2e3c5b7a901', $item)
+            $fake.SetStatusSequence($docsEval, 'evalrun_683c8e2a95d08190b7e1f0c4a2d3e8b5', [string[]]@('in_progress', 'completed'))
+            $fake.PollAfterMs = 50
             $null = $fake.AddRuns($docsEval, 2, 'failed')
             $null = $fake.AddRuns($docsEval, 2, 'canceled')
             $folder = Join-Path $TestDrive ([guid]::NewGuid())
@@ -42,6 +56,7 @@ BeforeAll {
             Set-Content -Path (Join-Path $folder 'runs-to-delete.csv') -Value $rows
             $unfinished = @($docsRuns.Keys | Where-Object { $docsRuns[$_] -eq 'in_progress' })
             Set-Content -Path (Join-Path $folder 'runs-to-cancel.csv') -Value ("eval_id,run_id`n" + (($unfinished | ForEach-Object { "$docsEval,$_" }) -join "`n"))
+            Set-Content -Path (Join-Path $folder 'runs.csv') -Value ("eval_id,run_id`n" + (($docsRuns.Keys | ForEach-Object { "$docsEval,$_" }) -join "`n"))
 
             $runspace = New-ModuleRunspace $fake
             $shell = [powershell]::Create()
