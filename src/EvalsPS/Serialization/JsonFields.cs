@@ -18,6 +18,7 @@ namespace EvalsPS.Serialization
         private readonly string path;
         private readonly List<string> known = new List<string>();
         private List<string>? unread;
+        private List<KeyValuePair<string, JsonFields>>? inner;
 
         private JsonFields(JsonElement element, ReadIssues issues, string path)
         {
@@ -71,6 +72,43 @@ namespace EvalsPS.Serialization
                 return list;
             });
 
+        /// <summary>
+        /// A field that may be a string, one object, or an array of both (message content), always as a list:
+        /// <paramref name="fromString"/> makes an item of a string, <paramref name="create"/> of an object.
+        /// </summary>
+        internal EvalsList<T>? OneOrMany<T>(string name, Func<JsonFields, T> create, Func<string, T> fromString) where T : class =>
+            Read(name, kind => kind == JsonValueKind.String || kind == JsonValueKind.Object || kind == JsonValueKind.Array,
+                "a string, an object or an array", value =>
+            {
+                var list = new EvalsList<T>();
+                if (value.ValueKind != JsonValueKind.Array)
+                {
+                    list.Add(value.ValueKind == JsonValueKind.String ? fromString(value.GetString()!) : create(Nested(value, name)));
+                    return list;
+                }
+                int index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    string itemPath = name + "[" + index++.ToString(CultureInfo.InvariantCulture) + "]";
+                    if (item.ValueKind == JsonValueKind.String) list.Add(fromString(item.GetString()!));
+                    else if (item.ValueKind == JsonValueKind.Object) list.Add(create(Nested(item, itemPath)));
+                    else throw new JsonException($"{itemPath} is {Describe(item.ValueKind)}, not a string or an object.");
+                }
+                return list;
+            });
+
+        /// <summary>
+        /// The fields of a nested object that the model reads into the object being read (the chat-completions
+        /// wrappers response_format.json_schema and tools[].function). Fields of it the model does not read are kept
+        /// under its name in AdditionalProperties. Null when absent, null or not an object.
+        /// </summary>
+        internal JsonFields? Inner(string name)
+        {
+            var fields = Read(name, JsonValueKind.Object, value => Nested(value, name));
+            if (fields != null) (inner ??= new List<KeyValuePair<string, JsonFields>>()).Add(new KeyValuePair<string, JsonFields>(name, fields));
+            return fields;
+        }
+
         /// <summary>An array of strings.</summary>
         internal EvalsList<string>? Strings(string name) =>
             Read(name, JsonValueKind.Array, value =>
@@ -118,6 +156,12 @@ namespace EvalsPS.Serialization
                 if (IsKnown(field) && !IsUnread(field)) continue;
                 (rest ??= new AdditionalProperties())[field.Name] = PowerShellValues.From(field.Value);
             }
+            if (inner != null)
+            {
+                foreach (var pair in inner)
+                    if (pair.Value.Rest() is AdditionalProperties innerRest)
+                        (rest ??= new AdditionalProperties())[pair.Key] = PowerShellValues.ToObject(innerRest);
+            }
             return rest;
         }
 
@@ -143,15 +187,17 @@ namespace EvalsPS.Serialization
         /// Reads one field (T is a reference or Nullable type, so default is null): absent or null is null; a value of another kind, or one that <paramref name="convert"/>
         /// cannot take, is noted and kept whole in AdditionalProperties.
         /// </summary>
-        private T? Read<T>(string name, JsonValueKind kind, Func<JsonElement, T> convert)
+        private T? Read<T>(string name, JsonValueKind kind, Func<JsonElement, T> convert) =>
+            Read(name, found => found == kind || (kind == JsonValueKind.True && found == JsonValueKind.False), Describe(kind), convert);
+
+        private T? Read<T>(string name, Func<JsonValueKind, bool> fits, string expected, Func<JsonElement, T> convert)
         {
             known.Add(name);
             if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
-            bool fits = value.ValueKind == kind || (kind == JsonValueKind.True && value.ValueKind == JsonValueKind.False);
             try
             {
-                if (fits) return convert(value);
-                issues.Add(FieldPath(name), $"expected {Describe(kind)}, found {Describe(value.ValueKind)}");
+                if (fits(value.ValueKind)) return convert(value);
+                issues.Add(FieldPath(name), $"expected {expected}, found {Describe(value.ValueKind)}");
             }
             catch (Exception ex) when (ex is FormatException || ex is OverflowException || ex is ArgumentException || ex is InvalidOperationException || ex is JsonException)
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -50,7 +51,15 @@ namespace EvalsPS.Serialization
                     return null;
             }
         }
-    
+
+        /// <summary>Fields kept by name (a wrapper's unread fields) as one PSCustomObject.</summary>
+        internal static PSObject ToObject(IDictionary<string, object?> fields)
+        {
+            var result = new PSObject();
+            foreach (var pair in fields) result.Properties.Add(new PSNoteProperty(pair.Key, pair.Value));
+            return result;
+        }
+
         /// <summary>A short text for a value in a ToString(): JSON-like for arrays and literals, PowerShell's own for objects.</summary>
         internal static string Describe(object? value) => value switch
         {
