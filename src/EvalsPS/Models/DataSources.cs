@@ -179,18 +179,21 @@ namespace EvalsPS
     /// <summary>One inline item, with an optional sample.</summary>
     public sealed class FileContentItem
     {
+        private readonly LazyValue item;
+        private readonly LazyValue sample;
+
         internal FileContentItem(JsonFields json)
         {
-            Item = json.Value("item");
-            Sample = json.Value("sample");
+            item = json.LazyValue("item");
+            sample = json.LazyValue("sample");
             AdditionalProperties = json.Rest();
         }
 
-        /// <summary>The item, as PowerShell values (its fields are properties).</summary>
-        public object? Item { get; }
+        /// <summary>The item, as PowerShell values (its fields are properties), built when first used.</summary>
+        public object? Item => item.Value;
 
         /// <summary>The sample, when the item carries one.</summary>
-        public object? Sample { get; }
+        public object? Sample => sample.Value;
 
         public AdditionalProperties? AdditionalProperties { get; }
 

@@ -143,6 +143,16 @@ namespace EvalsPS.Serialization
             return element.TryGetProperty(name, out var value) ? PowerShellValues.From(value) : null;
         }
 
+        /// <summary>
+        /// Free-form JSON that is most of a large run (inline items and samples), turned into PowerShell values when
+        /// first used: see <see cref="LazyValue"/>.
+        /// </summary>
+        internal LazyValue LazyValue(string name)
+        {
+            known.Add(name);
+            return new LazyValue(element.TryGetProperty(name, out var value) ? value : default);
+        }
+
         /// <summary>The object's kind, from its "type" field (null when absent or not a string).</summary>
         internal string? Kind() =>
             element.TryGetProperty("type", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
