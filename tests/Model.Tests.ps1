@@ -300,7 +300,7 @@ Describe 'The run object model' {
 
             $errors | Should -BeNullOrEmpty
             $warnings | Should -HaveCount 1
-            "$warnings" | Should -BeLike "Run evalrun_fixture_millis: *created_at*"
+            "$warnings" | Should -BeLike "Run evalrun_fixture_millis: the field 'created_at' could not be read*"
             $runs | Should -HaveCount 4
             ($runs | Where-Object Id -EQ 'evalrun_fixture_millis').Status | Should -Be 'queued'
         }

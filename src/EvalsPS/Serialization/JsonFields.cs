@@ -15,16 +15,25 @@ namespace EvalsPS.Serialization
     {
         private readonly JsonElement element;
         private readonly ReadIssues issues;
-        private readonly string path;
-        private readonly List<string> known = new List<string>();
+        // Where this object is, for warnings only: built when a warning needs it, since most reads never warn.
+        private readonly JsonFields? parent;
+        private readonly string? name;
+        private readonly int index;
+        private bool namesSubject;
+        private readonly List<string> known = new List<string>(8);
         private List<string>? unread;
         private List<KeyValuePair<string, JsonFields>>? inner;
 
-        private JsonFields(JsonElement element, ReadIssues issues, string path)
+        /// <summary>The kind Read takes for message content, which may be a string, an object or an array.</summary>
+        private const JsonValueKind StringObjectOrArray = JsonValueKind.Undefined;
+
+        private JsonFields(JsonElement element, ReadIssues issues, JsonFields? parent, string? name, int index)
         {
             this.element = element;
             this.issues = issues;
-            this.path = path;
+            this.parent = parent;
+            this.name = name;
+            this.index = index;
         }
 
         /// <summary>The fields of a response body's top-level object.</summary>
@@ -32,11 +41,15 @@ namespace EvalsPS.Serialization
         {
             if (element.ValueKind != JsonValueKind.Object)
                 throw new JsonException($"Expected a JSON object, found {Describe(element.ValueKind)}.");
-            return new JsonFields(element, issues, "");
+            return new JsonFields(element, issues, null, null, -1);
         }
 
         /// <summary>Names the object in warnings about it and its parts ("run evalrun_1"); the top level sets it once its id is read.</summary>
-        internal void Subject(string subject) => issues.Subject = subject;
+        internal void Subject(string subject)
+        {
+            issues.Subject = subject;
+            namesSubject = true;
+        }
 
         internal string? String(string name) => Read(name, JsonValueKind.String, value => value.GetString());
 
@@ -64,10 +77,9 @@ namespace EvalsPS.Serialization
                 int index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    string itemPath = name + "[" + index++.ToString(CultureInfo.InvariantCulture) + "]";
                     if (item.ValueKind != JsonValueKind.Object)
-                        throw new JsonException($"{itemPath} is {Describe(item.ValueKind)}, not an object.");
-                    list.Add(create(Nested(item, itemPath)));
+                        throw new JsonException($"{ItemName(name, index)} is {Describe(item.ValueKind)}, not an object.");
+                    list.Add(create(Nested(item, name, index++)));
                 }
                 return list;
             });
@@ -77,8 +89,7 @@ namespace EvalsPS.Serialization
         /// <paramref name="fromString"/> makes an item of a string, <paramref name="create"/> of an object.
         /// </summary>
         internal EvalsList<T>? OneOrMany<T>(string name, Func<JsonFields, T> create, Func<string, T> fromString) where T : class =>
-            Read(name, kind => kind == JsonValueKind.String || kind == JsonValueKind.Object || kind == JsonValueKind.Array,
-                "a string, an object or an array", value =>
+            Read(name, StringObjectOrArray, value =>
             {
                 var list = new EvalsList<T>();
                 if (value.ValueKind != JsonValueKind.Array)
@@ -89,10 +100,10 @@ namespace EvalsPS.Serialization
                 int index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    string itemPath = name + "[" + index++.ToString(CultureInfo.InvariantCulture) + "]";
                     if (item.ValueKind == JsonValueKind.String) list.Add(fromString(item.GetString()!));
-                    else if (item.ValueKind == JsonValueKind.Object) list.Add(create(Nested(item, itemPath)));
-                    else throw new JsonException($"{itemPath} is {Describe(item.ValueKind)}, not a string or an object.");
+                    else if (item.ValueKind == JsonValueKind.Object) list.Add(create(Nested(item, name, index)));
+                    else throw new JsonException($"{ItemName(name, index)} is {Describe(item.ValueKind)}, not a string or an object.");
+                    index++;
                 }
                 return list;
             });
@@ -190,24 +201,35 @@ namespace EvalsPS.Serialization
             return false;
         }
 
-        private JsonFields Nested(JsonElement value, string name) =>
-            new JsonFields(value, issues, path.Length == 0 ? name : path + "." + name);
+        private JsonFields Nested(JsonElement value, string name, int index = -1) => new JsonFields(value, issues, this, name, index);
+
+        private static string ItemName(string name, int index) => name + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
+
+        /// <summary>"data_source.input_messages.template[1]": where this object is in the answer.</summary>
+        private string Path()
+        {
+            // A field path starts at the object the warning names ("run evalrun_1"), not at the page that listed it.
+            if (parent is null || name is null || namesSubject) return "";
+            string here = index < 0 ? name : ItemName(name, index);
+            string above = parent.Path();
+            return above.Length == 0 ? here : above + "." + here;
+        }
 
         /// <summary>
         /// Reads one field (T is a reference or Nullable type, so default is null): absent or null is null; a value of another kind, or one that <paramref name="convert"/>
         /// cannot take, is noted and kept whole in AdditionalProperties.
         /// </summary>
-        private T? Read<T>(string name, JsonValueKind kind, Func<JsonElement, T> convert) =>
-            Read(name, found => found == kind || (kind == JsonValueKind.True && found == JsonValueKind.False), Describe(kind), convert);
-
-        private T? Read<T>(string name, Func<JsonValueKind, bool> fits, string expected, Func<JsonElement, T> convert)
+        private T? Read<T>(string name, JsonValueKind kind, Func<JsonElement, T> convert)
         {
             known.Add(name);
             if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
+            bool fits = kind == StringObjectOrArray
+                ? value.ValueKind == JsonValueKind.String || value.ValueKind == JsonValueKind.Object || value.ValueKind == JsonValueKind.Array
+                : value.ValueKind == kind || (kind == JsonValueKind.True && value.ValueKind == JsonValueKind.False);
             try
             {
-                if (fits(value.ValueKind)) return convert(value);
-                issues.Add(FieldPath(name), $"expected {expected}, found {Describe(value.ValueKind)}");
+                if (fits) return convert(value);
+                issues.Add(FieldPath(name), $"expected {Describe(kind)}, found {Describe(value.ValueKind)}");
             }
             catch (Exception ex) when (ex is FormatException || ex is OverflowException || ex is ArgumentException || ex is InvalidOperationException || ex is JsonException)
             {
@@ -217,7 +239,11 @@ namespace EvalsPS.Serialization
             return default;
         }
 
-        private string FieldPath(string name) => path.Length == 0 ? name : path + "." + name;
+        private string FieldPath(string field)
+        {
+            string path = Path();
+            return path.Length == 0 ? field : path + "." + field;
+        }
 
         private static string Describe(JsonValueKind kind) => kind switch
         {
@@ -228,6 +254,7 @@ namespace EvalsPS.Serialization
             JsonValueKind.True => "a boolean",
             JsonValueKind.False => "a boolean",
             JsonValueKind.Null => "null",
+            StringObjectOrArray => "a string, an object or an array",
             _ => "nothing",
         };
     }
