@@ -20,6 +20,8 @@ namespace EvalsPS.Serialization
         private readonly string? name;
         private readonly int index;
         private bool namesSubject;
+        // How many of the fields read by name were there; a model reads each name once.
+        private int found;
         private readonly List<string> known = new List<string>(8);
         private List<string>? unread;
         private List<KeyValuePair<string, JsonFields>>? inner;
@@ -151,7 +153,7 @@ namespace EvalsPS.Serialization
         internal object? Value(string name)
         {
             known.Add(name);
-            return element.TryGetProperty(name, out var value) ? PowerShellValues.From(value) : null;
+            return Find(name, out var value) ? PowerShellValues.From(value) : null;
         }
 
         /// <summary>
@@ -161,7 +163,7 @@ namespace EvalsPS.Serialization
         internal LazyValue LazyValue(string name)
         {
             known.Add(name);
-            return new LazyValue(element.TryGetProperty(name, out var value) ? value : default);
+            return new LazyValue(Find(name, out var value) ? value : default);
         }
 
         /// <summary>The object's kind, from its "type" field (null when absent or not a string).</summary>
@@ -171,6 +173,8 @@ namespace EvalsPS.Serialization
         /// <summary>Every field not read by name, and every field that could not be read, as PowerShell values; null when there are none.</summary>
         internal AdditionalProperties? Rest()
         {
+            // Most objects hold only fields the model reads: then their count says so, without comparing every name.
+            if (unread is null && inner is null && found == FieldCount()) return null;
             AdditionalProperties? rest = null;
             foreach (var field in element.EnumerateObject())
             {
@@ -184,6 +188,21 @@ namespace EvalsPS.Serialization
                         (rest ??= new AdditionalProperties())[pair.Key] = PowerShellValues.ToObject(innerRest);
             }
             return rest;
+        }
+
+        /// <summary>Looks a field up by name, and counts it as read when it is there.</summary>
+        private bool Find(string name, out JsonElement value)
+        {
+            if (!element.TryGetProperty(name, out value)) return false;
+            found++;
+            return true;
+        }
+
+        private int FieldCount()
+        {
+            int count = 0;
+            foreach (var _ in element.EnumerateObject()) count++;
+            return count;
         }
 
         private bool IsKnown(JsonProperty field)
@@ -222,7 +241,7 @@ namespace EvalsPS.Serialization
         private T? Read<T>(string name, JsonValueKind kind, Func<JsonElement, T> convert)
         {
             known.Add(name);
-            if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
+            if (!Find(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
             bool fits = kind == StringObjectOrArray
                 ? value.ValueKind == JsonValueKind.String || value.ValueKind == JsonValueKind.Object || value.ValueKind == JsonValueKind.Array
                 : value.ValueKind == kind || (kind == JsonValueKind.True && value.ValueKind == JsonValueKind.False);
