@@ -1,28 +1,35 @@
 using System;
 using System.Reflection;
+using System.Text.Json;
 
 namespace EvalsPS.Bench;
 
 /// <summary>
-/// Exactly what EvalsApiClient does with the 2xx body of one run: ResponseBody.Read(body, EvalsJsonContext.Default.EvalRun),
-/// its data source read at once, on the assembly the engine loaded from out/EvalsPS. Both are internal, so they are
-/// reached by reflection, once.
+/// Exactly what EvalsApiClient does with the 2xx body of one run: JsonDocument.Parse, then new EvalRun(JsonFields.Root(...)),
+/// on the assembly the engine loaded from out/EvalsPS. JsonFields, ReadIssues and the EvalRun constructor are internal,
+/// so they are found by reflection, once.
 /// </summary>
 internal sealed class ModuleParser
 {
-    private readonly MethodInfo read;
-    private readonly object runInfo;
+    private const BindingFlags Internal = BindingFlags.NonPublic | BindingFlags.Public;
+
+    private readonly MethodInfo root;
+    private readonly ConstructorInfo issues;
+    private readonly ConstructorInfo run;
 
     internal ModuleParser(Assembly module)
     {
-        var context = module.GetType("EvalsPS.Serialization.EvalsJsonContext", throwOnError: true)!;
-        object instance = context.GetProperty("Default", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
-        runInfo = context.GetProperty("EvalRun", BindingFlags.Public | BindingFlags.Instance)!.GetValue(instance)!;
-        read = module.GetType("EvalsPS.Serialization.ResponseBody", throwOnError: true)!
-            .GetMethod("Read", 1, BindingFlags.NonPublic | BindingFlags.Static, null,
-                new[] { typeof(ReadOnlyMemory<byte>), typeof(System.Text.Json.Serialization.Metadata.JsonTypeInfo<>).MakeGenericType(Type.MakeGenericMethodParameter(0)), typeof(bool) }, null)!
-            .MakeGenericMethod(module.GetType("EvalsPS.EvalRun", throwOnError: true)!);
+        var fields = module.GetType("EvalsPS.Serialization.JsonFields", throwOnError: true)!;
+        var issuesType = module.GetType("EvalsPS.Serialization.ReadIssues", throwOnError: true)!;
+        root = fields.GetMethod("Root", Internal | BindingFlags.Static)!;
+        issues = issuesType.GetConstructor(Internal | BindingFlags.Instance, Type.EmptyTypes)!;
+        run = module.GetType("EvalsPS.EvalRun", throwOnError: true)!.GetConstructor(Internal | BindingFlags.Instance, new[] { fields })!;
     }
 
-    internal object ParseRun(byte[] body) => read.Invoke(null, new[] { (object)new ReadOnlyMemory<byte>(body), runInfo, false })!;
+    internal object ParseRun(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        object json = root.Invoke(null, new object[] { document.RootElement, issues.Invoke(null) })!;
+        return run.Invoke(new[] { json });
+    }
 }

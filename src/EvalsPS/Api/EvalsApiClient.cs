@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -164,7 +165,7 @@ namespace EvalsPS.Api
             deadline.CancelAfter(settings.Timeout);
             var clock = Stopwatch.StartNew();
             HttpResponseMessage response;
-            byte[] body;
+            ArraySegment<byte> body;
             try
             {
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
@@ -194,56 +195,89 @@ namespace EvalsPS.Api
                     $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
             }
 
-            int status = (int)response.StatusCode;
-            string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
-            log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(response.ReasonPhrase)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
-            if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Length));
-
-            if (status >= 200 && status < 300)
+            try
             {
-                var issues = new ReadIssues();
-                T result;
-                try
-                {
-                    using var document = JsonDocument.Parse(body);
-                    result = read(JsonFields.Root(document.RootElement, issues), response.Headers);
-                }
-                catch (JsonException ex)
-                {
-                    throw new EvalsApiException(FailureKind.InvalidJsonResponse,
-                        body.Length == 0
-                            ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
-                            : $"The API answered {status} {response.ReasonPhrase} but the body is not well-formed JSON ({ex.Message}).",
-                        ex)
-                    { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
-                }
-                foreach (var issue in issues.Messages) log.Warning(issue);
-                return result;
-            }
+                int status = (int)response.StatusCode;
+                string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+                log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(response.ReasonPhrase)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+                if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Count));
 
-            if (status >= 300 && status < 400)
+                if (status >= 200 && status < 300)
+                {
+                    var issues = new ReadIssues();
+                    T result;
+                    try
+                    {
+                        using var document = JsonDocument.Parse(body.AsMemory());
+                        result = read(JsonFields.Root(document.RootElement, issues), response.Headers);
+                    }
+                    catch (JsonException ex)
+                    {
+                        throw new EvalsApiException(FailureKind.InvalidJsonResponse,
+                            body.Count == 0
+                                ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
+                                : $"The API answered {status} {response.ReasonPhrase} but the body is not well-formed JSON ({ex.Message}).",
+                            ex)
+                        { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
+                    }
+                    foreach (var issue in issues.Messages) log.Warning(issue);
+                    return result;
+                }
+
+                if (status >= 300 && status < 400)
+                {
+                    string? location = response.Headers.Location?.OriginalString;
+                    throw new EvalsApiException(FailureKind.Redirect,
+                        $"The server answered {status} {response.ReasonPhrase}, redirecting to '{location ?? "(no Location header)"}'. " +
+                        "The API never redirects, so the redirect was not followed: the base address or a proxy is probably wrong.")
+                    { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId, Location = location };
+                }
+
+                var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
+                failure.RequestId = requestId;
+                failure.ResponseHeaders = response.Headers;
+                throw failure;
+            }
+            finally
             {
-                string? location = response.Headers.Location?.OriginalString;
-                throw new EvalsApiException(FailureKind.Redirect,
-                    $"The server answered {status} {response.ReasonPhrase}, redirecting to '{location ?? "(no Location header)"}'. " +
-                    "The API never redirects, so the redirect was not followed: the base address or a proxy is probably wrong.")
-                { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId, Location = location };
+                // Nothing read from the answer refers to the buffer: the document is disposed and its values copied.
+                ArrayPool<byte>.Shared.Return(body.Array!);
             }
-
-            var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
-            failure.RequestId = requestId;
-            failure.ResponseHeaders = response.Headers;
-            throw failure;
         }
 
-        /// <summary>The whole body, read within the call's deadline.</summary>
-        private static async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancel)
+        /// <summary>
+        /// The whole body, read within the call's deadline, into a buffer from the shared pool (the caller returns it): a
+        /// listing's pages are ~140 KB each, and a new array for each would land on the large object heap and cost a
+        /// gen-2 collection every few pages.
+        /// </summary>
+        private static async Task<ArraySegment<byte>> ReadBodyAsync(HttpContent content, CancellationToken cancel)
         {
             using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
             long? declared = content.Headers.ContentLength;
-            using var buffer = new MemoryStream(declared is long known && known > 0 && known < int.MaxValue ? (int)known : 0);
-            await stream.CopyToAsync(buffer, 81920, cancel).ConfigureAwait(false);
-            return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+            var pool = ArrayPool<byte>.Shared;
+            byte[] buffer = pool.Rent(declared is long known && known > 0 && known < int.MaxValue ? (int)known : 16 * 1024);
+            int length = 0;
+            try
+            {
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        byte[] larger = pool.Rent(buffer.Length * 2);
+                        Buffer.BlockCopy(buffer, 0, larger, 0, length);
+                        pool.Return(buffer);
+                        buffer = larger;
+                    }
+                    int read = await stream.ReadAsync(buffer, length, buffer.Length - length, cancel).ConfigureAwait(false);
+                    if (read == 0) return new ArraySegment<byte>(buffer, 0, length);
+                    length += read;
+                }
+            }
+            catch
+            {
+                pool.Return(buffer);
+                throw;
+            }
         }
 
         private static string Describe(EvalsApiException failure) =>

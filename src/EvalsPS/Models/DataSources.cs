@@ -1,7 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Management.Automation;
 using EvalsPS.Serialization;
 
 namespace EvalsPS
@@ -182,18 +179,21 @@ namespace EvalsPS
     /// <summary>One inline item, with an optional sample.</summary>
     public sealed class FileContentItem
     {
+        private readonly LazyValue item;
+        private readonly LazyValue sample;
+
         internal FileContentItem(JsonFields json)
         {
-            Item = json.Value("item");
-            Sample = json.Value("sample");
+            item = json.LazyValue("item");
+            sample = json.LazyValue("sample");
             AdditionalProperties = json.Rest();
         }
 
-        /// <summary>The item, as PowerShell values (its fields are properties).</summary>
-        public object? Item { get; }
+        /// <summary>The item, as PowerShell values (its fields are properties), built when first used.</summary>
+        public object? Item => item.Value;
 
         /// <summary>The sample, when the item carries one.</summary>
-        public object? Sample { get; }
+        public object? Sample => sample.Value;
 
         public AdditionalProperties? AdditionalProperties { get; }
 
@@ -244,85 +244,5 @@ namespace EvalsPS
         public string? ItemReference { get; }
 
         public override string ToString() => $"item_reference {ItemReference}";
-    }
-
-    /// <summary>One message of a template.</summary>
-    public sealed class EvalRunMessage
-    {
-        internal EvalRunMessage(JsonFields json)
-        {
-            Type = json.String("type");
-            Role = json.String("role");
-            Content = json.Value("content");
-            AdditionalProperties = json.Rest();
-        }
-
-        public string? Type { get; }
-        public string? Role { get; }
-
-        /// <summary>The content as PowerShell values: a string, a part, or an array of parts.</summary>
-        public object? Content { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; }
-
-        /// <summary>The message text: the content itself when it is a string, else the text of its part(s).</summary>
-        public string? Text => TextOf(Content);
-
-        public override string ToString() => $"{Role}: {Text}";
-
-        private static string? TextOf(object? content) => content switch
-        {
-            null => null,
-            string text => text,
-            object?[] parts => string.Join("\n", Array.ConvertAll(parts, TextOf)),
-            PSObject part => part.Properties["text"]?.Value as string ?? part.ToString(),
-            _ => PowerShellValues.Describe(content),
-        };
-    }
-
-    /// <summary>Sampling settings of the model under evaluation.</summary>
-    public sealed class EvalRunSamplingParams
-    {
-        internal EvalRunSamplingParams(JsonFields json)
-        {
-            Temperature = json.Double("temperature");
-            TopP = json.Double("top_p");
-            Seed = json.Long("seed");
-            // Some reference pages spell the field max_completions_tokens; read both.
-            MaxCompletionTokens = json.Long("max_completion_tokens") ?? json.Long("max_completions_tokens");
-            ReasoningEffort = json.String("reasoning_effort");
-            ResponseFormat = json.Value("response_format");
-            Tools = json.Value("tools");
-            Text = json.Value("text");
-            AdditionalProperties = json.Rest();
-        }
-
-        public double? Temperature { get; }
-        public double? TopP { get; }
-        public long? Seed { get; }
-        public long? MaxCompletionTokens { get; }
-        public string? ReasoningEffort { get; }
-
-        /// <summary>response_format (completions), as PowerShell values.</summary>
-        public object? ResponseFormat { get; }
-
-        /// <summary>tools, as PowerShell values.</summary>
-        public object? Tools { get; }
-
-        /// <summary>text (responses; holds text.format), as PowerShell values.</summary>
-        public object? Text { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; }
-
-        public override string ToString()
-        {
-            var parts = new List<string>();
-            if (Temperature.HasValue) parts.Add("temperature=" + Temperature.Value.ToString(CultureInfo.InvariantCulture));
-            if (TopP.HasValue) parts.Add("top_p=" + TopP.Value.ToString(CultureInfo.InvariantCulture));
-            if (Seed.HasValue) parts.Add("seed=" + Seed.Value);
-            if (MaxCompletionTokens.HasValue) parts.Add("max_completion_tokens=" + MaxCompletionTokens.Value);
-            if (ReasoningEffort != null) parts.Add("reasoning_effort=" + ReasoningEffort);
-            return string.Join("; ", parts);
-        }
     }
 }

@@ -15,15 +15,27 @@ namespace EvalsPS.Serialization
     {
         private readonly JsonElement element;
         private readonly ReadIssues issues;
-        private string path;
-        private readonly List<string> known = new List<string>();
+        // Where this object is, for warnings only: built when a warning needs it, since most reads never warn.
+        private readonly JsonFields? parent;
+        private readonly string? name;
+        private readonly int index;
+        private bool namesSubject;
+        // How many of the fields read by name were there; a model reads each name once.
+        private int found;
+        private readonly List<string> known = new List<string>(8);
         private List<string>? unread;
+        private List<KeyValuePair<string, JsonFields>>? inner;
 
-        private JsonFields(JsonElement element, ReadIssues issues, string path)
+        /// <summary>The kind Read takes for message content, which may be a string, an object or an array.</summary>
+        private const JsonValueKind StringObjectOrArray = JsonValueKind.Undefined;
+
+        private JsonFields(JsonElement element, ReadIssues issues, JsonFields? parent, string? name, int index)
         {
             this.element = element;
             this.issues = issues;
-            this.path = path;
+            this.parent = parent;
+            this.name = name;
+            this.index = index;
         }
 
         /// <summary>The fields of a response body's top-level object.</summary>
@@ -31,17 +43,14 @@ namespace EvalsPS.Serialization
         {
             if (element.ValueKind != JsonValueKind.Object)
                 throw new JsonException($"Expected a JSON object, found {Describe(element.ValueKind)}.");
-            return new JsonFields(element, issues, "");
+            return new JsonFields(element, issues, null, null, -1);
         }
 
-        /// <summary>
-        /// Names the object in warnings about it and its parts ("run evalrun_1"), whose field paths then start from it
-        /// (not from "data[3]" of a page). A top-level object sets it as soon as its id is read.
-        /// </summary>
+        /// <summary>Names the object in warnings about it and its parts ("run evalrun_1"); the top level sets it once its id is read.</summary>
         internal void Subject(string subject)
         {
             issues.Subject = subject;
-            path = "";
+            namesSubject = true;
         }
 
         internal string? String(string name) => Read(name, JsonValueKind.String, value => value.GetString());
@@ -70,13 +79,48 @@ namespace EvalsPS.Serialization
                 int index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    string itemPath = name + "[" + index++.ToString(CultureInfo.InvariantCulture) + "]";
                     if (item.ValueKind != JsonValueKind.Object)
-                        throw new JsonException($"{itemPath} is {Describe(item.ValueKind)}, not an object.");
-                    list.Add(create(Nested(item, itemPath)));
+                        throw new JsonException($"{ItemName(name, index)} is {Describe(item.ValueKind)}, not an object.");
+                    list.Add(create(Nested(item, name, index++)));
                 }
                 return list;
             });
+
+        /// <summary>
+        /// A field that may be a string, one object, or an array of both (message content), always as a list:
+        /// <paramref name="fromString"/> makes an item of a string, <paramref name="create"/> of an object.
+        /// </summary>
+        internal EvalsList<T>? OneOrMany<T>(string name, Func<JsonFields, T> create, Func<string, T> fromString) where T : class =>
+            Read(name, StringObjectOrArray, value =>
+            {
+                var list = new EvalsList<T>();
+                if (value.ValueKind != JsonValueKind.Array)
+                {
+                    list.Add(value.ValueKind == JsonValueKind.String ? fromString(value.GetString()!) : create(Nested(value, name)));
+                    return list;
+                }
+                int index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String) list.Add(fromString(item.GetString()!));
+                    else if (item.ValueKind == JsonValueKind.Object) list.Add(create(Nested(item, name, index)));
+                    else throw new JsonException($"{ItemName(name, index)} is {Describe(item.ValueKind)}, not a string or an object.");
+                    index++;
+                }
+                return list;
+            });
+
+        /// <summary>
+        /// The fields of a nested object that the model reads into the object being read (the chat-completions
+        /// wrappers response_format.json_schema and tools[].function). Fields of it the model does not read are kept
+        /// under its name in AdditionalProperties. Null when absent, null or not an object.
+        /// </summary>
+        internal JsonFields? Inner(string name)
+        {
+            var fields = Read(name, JsonValueKind.Object, value => Nested(value, name));
+            if (fields != null) (inner ??= new List<KeyValuePair<string, JsonFields>>()).Add(new KeyValuePair<string, JsonFields>(name, fields));
+            return fields;
+        }
 
         /// <summary>An array of strings.</summary>
         internal EvalsList<string>? Strings(string name) =>
@@ -109,7 +153,17 @@ namespace EvalsPS.Serialization
         internal object? Value(string name)
         {
             known.Add(name);
-            return element.TryGetProperty(name, out var value) ? PowerShellValues.From(value) : null;
+            return Find(name, out var value) ? PowerShellValues.From(value) : null;
+        }
+
+        /// <summary>
+        /// Free-form JSON that is most of a large run (inline items and samples), turned into PowerShell values when
+        /// first used: see <see cref="LazyValue"/>.
+        /// </summary>
+        internal LazyValue LazyValue(string name)
+        {
+            known.Add(name);
+            return new LazyValue(Find(name, out var value) ? value : default);
         }
 
         /// <summary>The object's kind, from its "type" field (null when absent or not a string).</summary>
@@ -119,13 +173,36 @@ namespace EvalsPS.Serialization
         /// <summary>Every field not read by name, and every field that could not be read, as PowerShell values; null when there are none.</summary>
         internal AdditionalProperties? Rest()
         {
+            // Most objects hold only fields the model reads: then their count says so, without comparing every name.
+            if (unread is null && inner is null && found == FieldCount()) return null;
             AdditionalProperties? rest = null;
             foreach (var field in element.EnumerateObject())
             {
                 if (IsKnown(field) && !IsUnread(field)) continue;
                 (rest ??= new AdditionalProperties())[field.Name] = PowerShellValues.From(field.Value);
             }
+            if (inner != null)
+            {
+                foreach (var pair in inner)
+                    if (pair.Value.Rest() is AdditionalProperties innerRest)
+                        (rest ??= new AdditionalProperties())[pair.Key] = PowerShellValues.ToObject(innerRest);
+            }
             return rest;
+        }
+
+        /// <summary>Looks a field up by name, and counts it as read when it is there.</summary>
+        private bool Find(string name, out JsonElement value)
+        {
+            if (!element.TryGetProperty(name, out value)) return false;
+            found++;
+            return true;
+        }
+
+        private int FieldCount()
+        {
+            int count = 0;
+            foreach (var _ in element.EnumerateObject()) count++;
+            return count;
         }
 
         private bool IsKnown(JsonProperty field)
@@ -143,8 +220,19 @@ namespace EvalsPS.Serialization
             return false;
         }
 
-        private JsonFields Nested(JsonElement value, string name) =>
-            new JsonFields(value, issues, path.Length == 0 ? name : path + "." + name);
+        private JsonFields Nested(JsonElement value, string name, int index = -1) => new JsonFields(value, issues, this, name, index);
+
+        private static string ItemName(string name, int index) => name + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
+
+        /// <summary>"data_source.input_messages.template[1]": where this object is in the answer.</summary>
+        private string Path()
+        {
+            // A field path starts at the object the warning names ("run evalrun_1"), not at the page that listed it.
+            if (parent is null || name is null || namesSubject) return "";
+            string here = index < 0 ? name : ItemName(name, index);
+            string above = parent.Path();
+            return above.Length == 0 ? here : above + "." + here;
+        }
 
         /// <summary>
         /// Reads one field (T is a reference or Nullable type, so default is null): absent or null is null; a value of another kind, or one that <paramref name="convert"/>
@@ -153,8 +241,10 @@ namespace EvalsPS.Serialization
         private T? Read<T>(string name, JsonValueKind kind, Func<JsonElement, T> convert)
         {
             known.Add(name);
-            if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
-            bool fits = value.ValueKind == kind || (kind == JsonValueKind.True && value.ValueKind == JsonValueKind.False);
+            if (!Find(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
+            bool fits = kind == StringObjectOrArray
+                ? value.ValueKind == JsonValueKind.String || value.ValueKind == JsonValueKind.Object || value.ValueKind == JsonValueKind.Array
+                : value.ValueKind == kind || (kind == JsonValueKind.True && value.ValueKind == JsonValueKind.False);
             try
             {
                 if (fits) return convert(value);
@@ -168,7 +258,11 @@ namespace EvalsPS.Serialization
             return default;
         }
 
-        private string FieldPath(string name) => path.Length == 0 ? name : path + "." + name;
+        private string FieldPath(string field)
+        {
+            string path = Path();
+            return path.Length == 0 ? field : path + "." + field;
+        }
 
         private static string Describe(JsonValueKind kind) => kind switch
         {
@@ -179,6 +273,7 @@ namespace EvalsPS.Serialization
             JsonValueKind.True => "a boolean",
             JsonValueKind.False => "a boolean",
             JsonValueKind.Null => "null",
+            StringObjectOrArray => "a string, an object or an array",
             _ => "nothing",
         };
     }

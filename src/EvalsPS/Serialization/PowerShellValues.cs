@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -50,7 +51,15 @@ namespace EvalsPS.Serialization
                     return null;
             }
         }
-    
+
+        /// <summary>Fields kept by name (a wrapper's unread fields) as one PSCustomObject.</summary>
+        internal static PSObject ToObject(IDictionary<string, object?> fields)
+        {
+            var result = new PSObject();
+            foreach (var pair in fields) result.Properties.Add(new PSNoteProperty(pair.Key, pair.Value));
+            return result;
+        }
+
         /// <summary>A short text for a value in a ToString(): JSON-like for arrays and literals, PowerShell's own for objects.</summary>
         internal static string Describe(object? value) => value switch
         {
@@ -61,5 +70,37 @@ namespace EvalsPS.Serialization
             IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "",
         };
+    }
+
+    /// <summary>
+    /// Free-form JSON turned into PowerShell values on first use, once: the same object every time, so changes to it
+    /// stay. Building PowerShell objects for every inline item of a large run costs many times the parse, and most
+    /// pipelines never look at them; until then the value is kept as a copy of its JSON (the answer's document is gone).
+    /// </summary>
+    internal sealed class LazyValue
+    {
+        private JsonElement json;
+        private object? value;
+        private bool built;
+
+        /// <param name="json">The value; default (undefined) for a field that was not sent.</param>
+        internal LazyValue(JsonElement json) => this.json = json.ValueKind == JsonValueKind.Undefined ? json : json.Clone();
+
+        internal object? Value
+        {
+            get
+            {
+                lock (this)
+                {
+                    if (!built)
+                    {
+                        value = PowerShellValues.From(json);
+                        json = default;
+                        built = true;
+                    }
+                    return value;
+                }
+            }
+        }
     }
 }
