@@ -237,7 +237,8 @@ Describe 'Get-EvalRunOutputItem' {
             $back.Results[0].Passed | Should -BeTrue
             $back.Results[0].Score | Should -Be 1
             $back.Sample.Usage.TotalTokens | Should -Be 326
-            $back.Sample.Output[0].Content | Should -Be 'Markets'
+            $back.Sample.Output[0].Text | Should -Be 'Markets'
+            $back.Sample.Output[0].Content[0].Text | Should -Be 'Markets'
             $back.Sample.Input[1].Role | Should -Be 'user'
             $back.PassedCount | Should -Be 1
             $json | Should -Not -Match 'ValueKind|EvalsPS\.'
