@@ -466,20 +466,34 @@ Describe 'Get-EvalRun' {
             ($values -join ',') | Should -Be 'evalrun_a first,evalrun_b second'
         }
 
-        It 'writes a listed run whose sampling_params holds a value of the wrong kind, warns once, and keeps the value' {
-            $page = '{"object":"list","data":[{"object":"eval.run","id":"evalrun_bad","eval_id":"eval_1","status":"completed",' +
-                '"data_source":{"type":"completions","model":"gpt-4o-mini","sampling_params":{"temperature":"hot"}}}],' +
-                '"first_id":"evalrun_bad","last_id":"evalrun_bad","has_more":false}'
+        It 'reads the data_source of a listed run when first used: a value of the wrong kind is kept without a warning, and by id it is warned about' {
+            $run = '{"object":"eval.run","id":"evalrun_bad","eval_id":"eval_1","status":"completed",' +
+                '"data_source":{"type":"completions","model":"gpt-4o-mini","sampling_params":{"temperature":"hot"}}}'
+            $page = '{"object":"list","data":[' + $run + '],"first_id":"evalrun_bad","last_id":"evalrun_bad","has_more":false}'
             $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $page), 1, [NullString]::Value)
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $run), 1, [NullString]::Value)
 
-            $run = Get-EvalRun -EvalId eval_1 -ErrorVariable errors -WarningVariable warnings -WarningAction SilentlyContinue
+            $listed = Get-EvalRun -EvalId eval_1 -ErrorVariable errors -WarningVariable listWarnings -WarningAction SilentlyContinue
             $errors | Should -BeNullOrEmpty
-            $warnings | Should -HaveCount 1
-            "$warnings" | Should -BeLike "Run evalrun_bad: the field 'data_source.sampling_params.temperature' could not be read*"
-            $run.DataSource.GetType().Name | Should -Be 'CompletionsDataSource'
-            $run.DataSource.Model | Should -Be 'gpt-4o-mini'
-            $run.DataSource.SamplingParams.Temperature | Should -BeNullOrEmpty
-            $run.DataSource.SamplingParams.AdditionalProperties.temperature | Should -Be 'hot'
+            $listWarnings | Should -BeNullOrEmpty
+            $listed.DataSource.GetType().Name | Should -Be 'CompletionsDataSource'
+            $listed.DataSource.Model | Should -Be 'gpt-4o-mini'
+            $listed.DataSource.SamplingParams.Temperature | Should -BeNullOrEmpty
+            $listed.DataSource.SamplingParams.AdditionalProperties.temperature | Should -Be 'hot'
+            [object]::ReferenceEquals($listed.DataSource, $listed.DataSource) | Should -BeTrue
+
+            $byId = Get-EvalRun eval_1 evalrun_bad -WarningVariable idWarnings -WarningAction SilentlyContinue
+            $idWarnings | Should -HaveCount 1
+            "$idWarnings" | Should -BeLike "Run evalrun_bad: the field 'data_source.sampling_params.temperature' could not be read*"
+            $byId.DataSource.SamplingParams.AdditionalProperties.temperature | Should -Be 'hot'
+        }
+
+        It 'reads the data_source of a listed run once, whichever of many threads asks first' {
+            $id = $fake.AddRunJson('eval_threads', [EvalsPS.FakeApi.Fixtures]::Get('seed-completions-run'))
+            $listed = Get-EvalRun -EvalId eval_threads | Where-Object Id -EQ $id
+
+            $seen = 1..64 | ForEach-Object -ThrottleLimit 8 -Parallel { $using:listed.DataSource }
+            @($seen | Select-Object -Unique { [System.Runtime.CompilerServices.RuntimeHelpers]::GetHashCode($_) }).Count | Should -Be 1
         }
     }
 

@@ -23,13 +23,13 @@ internal sealed class ModuleParser
         var issuesType = module.GetType("EvalsPS.Serialization.ReadIssues", throwOnError: true)!;
         root = fields.GetMethod("Root", Internal | BindingFlags.Static)!;
         issues = issuesType.GetConstructor(Internal | BindingFlags.Instance, Type.EmptyTypes)!;
-        run = module.GetType("EvalsPS.EvalRun", throwOnError: true)!.GetConstructor(Internal | BindingFlags.Instance, new[] { fields })!;
+        run = module.GetType("EvalsPS.EvalRun", throwOnError: true)!.GetConstructor(Internal | BindingFlags.Instance, new[] { fields, typeof(bool) })!;
     }
 
     internal object ParseRun(byte[] body)
     {
         using var document = JsonDocument.Parse(body);
         object json = root.Invoke(null, new object[] { document.RootElement, issues.Invoke(null) })!;
-        return run.Invoke(new[] { json });
+        return run.Invoke(new[] { json, false }); // by id: the data source is read at once
     }
 }

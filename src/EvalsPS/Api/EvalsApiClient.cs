@@ -57,7 +57,7 @@ namespace EvalsPS.Api
 
         internal Task<ListPage<EvalRun>> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, EvalPath(evalId) + "/runs" + ListQuery(after, limit, order, "status", status),
-                json => new ListPage<EvalRun>(json, run => new EvalRun(run)), cancel);
+                json => new ListPage<EvalRun>(json, run => new EvalRun(run, deferDataSource: true)), cancel);
 
         /// <summary>Cancels a run: POST to the run path itself, as the API description and official SDKs do.</summary>
         internal Task<EvalRun> CancelRunAsync(string evalId, string runId, CancellationToken cancel) =>

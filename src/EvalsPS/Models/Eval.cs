@@ -10,7 +10,7 @@ namespace EvalsPS
         internal Eval(JsonFields json)
         {
             Id = json.String("id") ?? "";
-            json.Subject("eval " + Id);
+            json.Subject("eval", Id);
             Object = json.String("object");
             Name = json.String("name");
             CreatedAt = json.Time("created_at");

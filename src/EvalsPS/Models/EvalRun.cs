@@ -7,10 +7,14 @@ namespace EvalsPS
     /// <summary>An evaluation run, as the Evals API returns it.</summary>
     public sealed class EvalRun
     {
-        internal EvalRun(JsonFields json)
+        /// <param name="deferDataSource">
+        /// Read data_source when DataSource is first used (a listing: most pipelines over one never look at it);
+        /// otherwise now, with a warning for any field of it that cannot be read.
+        /// </param>
+        internal EvalRun(JsonFields json, bool deferDataSource = false)
         {
             Id = json.String("id") ?? "";
-            json.Subject("run " + Id);
+            json.Subject("run", Id);
             Object = json.String("object");
             EvalId = json.String("eval_id") ?? "";
             Name = json.String("name");
@@ -21,7 +25,8 @@ namespace EvalsPS
             ResultCounts = json.Object("result_counts", counts => new EvalRunResultCounts(counts));
             PerModelUsage = json.List("per_model_usage", usage => new EvalRunModelUsage(usage));
             PerTestingCriteriaResults = json.List("per_testing_criteria_results", result => new EvalRunCriteriaResult(result));
-            DataSource = json.Object("data_source", EvalRunDataSource.Read);
+            if (deferDataSource) dataSourceLater = json.Later("data_source", EvalRunDataSource.Read);
+            else dataSource = json.Object("data_source", EvalRunDataSource.Read);
             Metadata = json.Metadata("metadata");
             Error = json.Object("error", error => new EvalRunError(error));
             AdditionalProperties = json.Rest();
@@ -44,8 +49,14 @@ namespace EvalsPS
         public EvalsList<EvalRunModelUsage>? PerModelUsage { get; }
         public EvalsList<EvalRunCriteriaResult>? PerTestingCriteriaResults { get; }
 
-        /// <summary>Where the run's items come from: a JsonlDataSource, CompletionsDataSource or ResponsesDataSource.</summary>
-        public EvalRunDataSource? DataSource { get; }
+        /// <summary>
+        /// Where the run's items come from: a JsonlDataSource, CompletionsDataSource or ResponsesDataSource. For a
+        /// listed run it is read when first used.
+        /// </summary>
+        public EvalRunDataSource? DataSource => dataSourceLater is null ? dataSource : dataSourceLater.Value;
+
+        private readonly EvalRunDataSource? dataSource;
+        private readonly Deferred<EvalRunDataSource>? dataSourceLater;
 
         public EvalRunMetadata? Metadata { get; }
         public EvalRunError? Error { get; }
@@ -152,7 +163,7 @@ namespace EvalsPS
         internal EvalRunDeletion(JsonFields json, string evalId, string runId)
         {
             RunId = json.String("run_id") ?? runId;
-            json.Subject("run " + RunId);
+            json.Subject("run", RunId);
             Object = json.String("object");
             EvalId = evalId;
             Deleted = json.Bool("deleted") ?? false;

@@ -11,7 +11,7 @@ namespace EvalsPS
         internal EvalRunOutputItem(JsonFields json)
         {
             Id = json.String("id") ?? "";
-            json.Subject("output item " + Id);
+            json.Subject("output item", Id);
             Object = json.String("object");
             EvalId = json.String("eval_id") ?? "";
             RunId = json.String("run_id") ?? "";

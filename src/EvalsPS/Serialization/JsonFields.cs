@@ -20,10 +20,9 @@ namespace EvalsPS.Serialization
         private readonly string? name;
         private readonly int index;
         private bool namesSubject;
-        // How many of the fields read by name were there; a model reads each name once.
-        private int found;
-        private readonly List<string> known = new List<string>(8);
-        private List<string>? unread;
+        // The fields the model has read: the rest go to AdditionalProperties. A field that could not be read is not
+        // noted, so it is kept there too. The list is borrowed from the answer's ReadIssues and given back by Rest().
+        private List<string>? taken;
         private List<KeyValuePair<string, JsonFields>>? inner;
 
         /// <summary>The kind Read takes for message content, which may be a string, an object or an array.</summary>
@@ -46,42 +45,45 @@ namespace EvalsPS.Serialization
             return new JsonFields(element, issues, null, null, -1);
         }
 
-        /// <summary>Names the object in warnings about it and its parts ("run evalrun_1"); the top level sets it once its id is read.</summary>
-        internal void Subject(string subject)
+        /// <summary>Names the object in warnings about it and its parts ("run", "evalrun_1"); the top level sets it once its id is read.</summary>
+        internal void Subject(string noun, string id)
         {
-            issues.Subject = subject;
+            issues.Noun = noun;
+            issues.Id = id;
             namesSubject = true;
         }
 
-        internal string? String(string name) => Read(name, JsonValueKind.String, value => value.GetString());
+        // The conversions below are static lambdas given what they need as a state argument, so a read allocates no
+        // closure: a listing reads millions of fields.
+        internal string? String(string name) => Read(name, JsonValueKind.String, 0, static (value, _) => value.GetString());
 
-        internal long? Long(string name) => Read<long?>(name, JsonValueKind.Number, value => value.GetInt64());
+        internal long? Long(string name) => Read<int, long?>(name, JsonValueKind.Number, 0, static (value, _) => value.GetInt64());
 
-        internal int? Int(string name) => Read<int?>(name, JsonValueKind.Number, value => value.GetInt32());
+        internal int? Int(string name) => Read<int, int?>(name, JsonValueKind.Number, 0, static (value, _) => value.GetInt32());
 
-        internal double? Double(string name) => Read<double?>(name, JsonValueKind.Number, value => value.GetDouble());
+        internal double? Double(string name) => Read<int, double?>(name, JsonValueKind.Number, 0, static (value, _) => value.GetDouble());
 
-        internal bool? Bool(string name) => Read<bool?>(name, JsonValueKind.True, value => value.GetBoolean());
+        internal bool? Bool(string name) => Read<int, bool?>(name, JsonValueKind.True, 0, static (value, _) => value.GetBoolean());
 
         /// <summary>Unix seconds as a UTC DateTime.</summary>
-        internal DateTime? Time(string name) => Read<DateTime?>(name, JsonValueKind.Number, value =>
+        internal DateTime? Time(string name) => Read<int, DateTime?>(name, JsonValueKind.Number, 0, static (value, _) =>
             DateTimeOffset.FromUnixTimeMilliseconds(checked((long)Math.Round(value.GetDouble() * 1000))).UtcDateTime);
 
         /// <summary>A nested object read by <paramref name="create"/> (a constructor, or a family's Read for a kind told by "type").</summary>
         internal T? Object<T>(string name, Func<JsonFields, T> create) where T : class =>
-            Read(name, JsonValueKind.Object, value => create(Nested(value, name)));
+            Read(name, JsonValueKind.Object, (fields: this, name, create), static (value, s) => s.create(s.fields.Nested(value, s.name)));
 
         /// <summary>An array of objects; an item that cannot be read fails the whole field (kept in AdditionalProperties).</summary>
         internal EvalsList<T>? List<T>(string name, Func<JsonFields, T> create) where T : class =>
-            Read(name, JsonValueKind.Array, value =>
+            Read(name, JsonValueKind.Array, (fields: this, name, create), static (value, s) =>
             {
                 var list = new EvalsList<T>();
                 int index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
                     if (item.ValueKind != JsonValueKind.Object)
-                        throw new JsonException($"{ItemName(name, index)} is {Describe(item.ValueKind)}, not an object.");
-                    list.Add(create(Nested(item, name, index++)));
+                        throw new JsonException($"{ItemName(s.name, index)} is {Describe(item.ValueKind)}, not an object.");
+                    list.Add(s.create(s.fields.Nested(item, s.name, index++)));
                 }
                 return list;
             });
@@ -91,20 +93,20 @@ namespace EvalsPS.Serialization
         /// <paramref name="fromString"/> makes an item of a string, <paramref name="create"/> of an object.
         /// </summary>
         internal EvalsList<T>? OneOrMany<T>(string name, Func<JsonFields, T> create, Func<string, T> fromString) where T : class =>
-            Read(name, StringObjectOrArray, value =>
+            Read(name, StringObjectOrArray, (fields: this, name, create, fromString), static (value, s) =>
             {
                 var list = new EvalsList<T>();
                 if (value.ValueKind != JsonValueKind.Array)
                 {
-                    list.Add(value.ValueKind == JsonValueKind.String ? fromString(value.GetString()!) : create(Nested(value, name)));
+                    list.Add(value.ValueKind == JsonValueKind.String ? s.fromString(value.GetString()!) : s.create(s.fields.Nested(value, s.name)));
                     return list;
                 }
                 int index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (item.ValueKind == JsonValueKind.String) list.Add(fromString(item.GetString()!));
-                    else if (item.ValueKind == JsonValueKind.Object) list.Add(create(Nested(item, name, index)));
-                    else throw new JsonException($"{ItemName(name, index)} is {Describe(item.ValueKind)}, not a string or an object.");
+                    if (item.ValueKind == JsonValueKind.String) list.Add(s.fromString(item.GetString()!));
+                    else if (item.ValueKind == JsonValueKind.Object) list.Add(s.create(s.fields.Nested(item, s.name, index)));
+                    else throw new JsonException($"{ItemName(s.name, index)} is {Describe(item.ValueKind)}, not a string or an object.");
                     index++;
                 }
                 return list;
@@ -117,14 +119,14 @@ namespace EvalsPS.Serialization
         /// </summary>
         internal JsonFields? Inner(string name)
         {
-            var fields = Read(name, JsonValueKind.Object, value => Nested(value, name));
+            var fields = Read(name, JsonValueKind.Object, (fields: this, name), static (value, s) => s.fields.Nested(value, s.name));
             if (fields != null) (inner ??= new List<KeyValuePair<string, JsonFields>>()).Add(new KeyValuePair<string, JsonFields>(name, fields));
             return fields;
         }
 
         /// <summary>An array of strings.</summary>
         internal EvalsList<string>? Strings(string name) =>
-            Read(name, JsonValueKind.Array, value =>
+            Read(name, JsonValueKind.Array, 0, static (value, _) =>
             {
                 var list = new EvalsList<string>();
                 foreach (var item in value.EnumerateArray())
@@ -137,7 +139,7 @@ namespace EvalsPS.Serialization
 
         /// <summary>A string-to-string map, such as a run's metadata.</summary>
         internal EvalRunMetadata? Metadata(string name) =>
-            Read(name, JsonValueKind.Object, value =>
+            Read(name, JsonValueKind.Object, 0, static (value, _) =>
             {
                 var map = new EvalRunMetadata();
                 foreach (var pair in value.EnumerateObject())
@@ -150,20 +152,21 @@ namespace EvalsPS.Serialization
             });
 
         /// <summary>Free-form JSON (user data, schemas, parameters) as PowerShell values, as ConvertFrom-Json gives them.</summary>
-        internal object? Value(string name)
-        {
-            known.Add(name);
-            return Find(name, out var value) ? PowerShellValues.From(value) : null;
-        }
+        internal object? Value(string name) => Find(name, out var value) ? PowerShellValues.From(value) : null;
 
         /// <summary>
         /// Free-form JSON that is most of a large run (inline items and samples), turned into PowerShell values when
         /// first used: see <see cref="LazyValue"/>.
         /// </summary>
-        internal LazyValue LazyValue(string name)
+        internal LazyValue LazyValue(string name) => new LazyValue(Find(name, out var value) ? value : default);
+
+        /// <summary>A nested object read when first used (see <see cref="Deferred{T}"/>); read now when it is absent, null or not an object.</summary>
+        internal Deferred<T> Later<T>(string name, Func<JsonFields, T> create) where T : class
         {
-            known.Add(name);
-            return new LazyValue(Find(name, out var value) ? value : default);
+            if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Object)
+                return new Deferred<T>(Object(name, create));
+            Take(name);
+            return new Deferred<T>(value, create);
         }
 
         /// <summary>The object's kind, from its "type" field (null when absent or not a string).</summary>
@@ -173,14 +176,19 @@ namespace EvalsPS.Serialization
         /// <summary>Every field not read by name, and every field that could not be read, as PowerShell values; null when there are none.</summary>
         internal AdditionalProperties? Rest()
         {
-            // Most objects hold only fields the model reads: then their count says so, without comparing every name.
-            if (unread is null && inner is null && found == FieldCount()) return null;
             AdditionalProperties? rest = null;
-            foreach (var field in element.EnumerateObject())
+            int count = 0;
+            foreach (var _ in element.EnumerateObject()) count++;
+            // Most objects hold only fields the model reads (each read once): then their count says so.
+            if (count != (taken?.Count ?? 0))
             {
-                if (IsKnown(field) && !IsUnread(field)) continue;
-                (rest ??= new AdditionalProperties())[field.Name] = PowerShellValues.From(field.Value);
+                foreach (var field in element.EnumerateObject())
+                {
+                    if (!IsTaken(field)) (rest ??= new AdditionalProperties())[field.Name] = PowerShellValues.From(field.Value);
+                }
             }
+            if (taken != null) issues.ReturnNames(taken);
+            taken = null;
             if (inner != null)
             {
                 foreach (var pair in inner)
@@ -190,32 +198,24 @@ namespace EvalsPS.Serialization
             return rest;
         }
 
-        /// <summary>Looks a field up by name, and counts it as read when it is there.</summary>
+        /// <summary>Looks a field up by name, and notes it as read when it is there.</summary>
         private bool Find(string name, out JsonElement value)
         {
             if (!element.TryGetProperty(name, out value)) return false;
-            found++;
+            Take(name);
             return true;
         }
 
-        private int FieldCount()
+        private void Take(string name)
         {
-            int count = 0;
-            foreach (var _ in element.EnumerateObject()) count++;
-            return count;
+            taken ??= issues.RentNames();
+            if (!taken.Contains(name)) taken.Add(name);
         }
 
-        private bool IsKnown(JsonProperty field)
+        private bool IsTaken(JsonProperty field)
         {
-            foreach (var name in known)
-                if (field.NameEquals(name)) return true;
-            return false;
-        }
-
-        private bool IsUnread(JsonProperty field)
-        {
-            if (unread is null) return false;
-            foreach (var name in unread)
+            if (taken is null) return false;
+            foreach (var name in taken)
                 if (field.NameEquals(name)) return true;
             return false;
         }
@@ -238,23 +238,31 @@ namespace EvalsPS.Serialization
         /// Reads one field (T is a reference or Nullable type, so default is null): absent or null is null; a value of another kind, or one that <paramref name="convert"/>
         /// cannot take, is noted and kept whole in AdditionalProperties.
         /// </summary>
-        private T? Read<T>(string name, JsonValueKind kind, Func<JsonElement, T> convert)
+        private T? Read<TState, T>(string name, JsonValueKind kind, TState state, Func<JsonElement, TState, T> convert)
         {
-            known.Add(name);
-            if (!Find(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
+            if (!element.TryGetProperty(name, out var value)) return default;
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                Take(name);
+                return default;
+            }
             bool fits = kind == StringObjectOrArray
                 ? value.ValueKind == JsonValueKind.String || value.ValueKind == JsonValueKind.Object || value.ValueKind == JsonValueKind.Array
                 : value.ValueKind == kind || (kind == JsonValueKind.True && value.ValueKind == JsonValueKind.False);
             try
             {
-                if (fits) return convert(value);
+                if (fits)
+                {
+                    var result = convert(value, state);
+                    Take(name);
+                    return result;
+                }
                 issues.Add(FieldPath(name), $"expected {Describe(kind)}, found {Describe(value.ValueKind)}");
             }
             catch (Exception ex) when (ex is FormatException || ex is OverflowException || ex is ArgumentException || ex is InvalidOperationException || ex is JsonException)
             {
                 issues.Add(FieldPath(name), ex.Message);
             }
-            (unread ??= new List<string>()).Add(name);
             return default;
         }
 
@@ -278,18 +286,31 @@ namespace EvalsPS.Serialization
         };
     }
 
-    /// <summary>The fields of one response that could not be read as their type; the cmdlet warns once for each.</summary>
+    /// <summary>
+    /// The fields of one response that could not be read as their type (the cmdlet warns once for each), and the
+    /// lists of field names its objects borrow while they are read, so a page of runs does not allocate one per object.
+    /// </summary>
     internal sealed class ReadIssues
     {
         private readonly List<string> messages = new List<string>();
+        private readonly Stack<List<string>> names = new Stack<List<string>>();
 
-        /// <summary>What the object being read is, for the warning ("run evalrun_1").</summary>
-        internal string? Subject { get; set; }
+        internal List<string> RentNames() => names.Count > 0 ? names.Pop() : new List<string>(16);
+
+        internal void ReturnNames(List<string> list)
+        {
+            list.Clear();
+            names.Push(list);
+        }
+
+        /// <summary>What the object being read is, for the warning: a noun ("run") and its id.</summary>
+        internal string? Noun { get; set; }
+        internal string? Id { get; set; }
 
         internal IReadOnlyList<string> Messages => messages;
 
         internal void Add(string field, string reason) =>
-            messages.Add($"{(Subject is null ? "The answer" : char.ToUpperInvariant(Subject[0]) + Subject.Substring(1))}: the field '{field}' could not be read ({reason}). " +
+            messages.Add($"{(Noun is null ? "The answer" : char.ToUpperInvariant(Noun[0]) + Noun.Substring(1) + " " + Id)}: the field '{field}' could not be read ({reason}). " +
                          "Everything else was read; the field's value is kept, as sent, in AdditionalProperties.");
     }
 }
