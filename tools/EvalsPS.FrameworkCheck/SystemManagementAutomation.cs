@@ -165,4 +165,30 @@ namespace System.Management.Automation
         protected ArgumentTransformationAttribute() { }
         public abstract object Transform(EngineIntrinsics engineIntrinsics, object inputData);
     }
+
+    // Tab completion (in Windows PowerShell since 5.0): the public id completers implement it.
+    public interface IArgumentCompleter
+    {
+        IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            Language.CommandAst commandAst, IDictionary fakeBoundParameters);
+    }
+
+    public enum CompletionResultType { Text, History, Command, ProviderItem, ProviderContainer, Property, Method, ParameterName, ParameterValue, Variable, Namespace, Type, Keyword, DynamicKeyword }
+
+    public class CompletionResult
+    {
+        public CompletionResult(string completionText, string listItemText, CompletionResultType resultType, string toolTip) { }
+    }
+
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public class ArgumentCompleterAttribute : Attribute
+    {
+        public ArgumentCompleterAttribute(Type type) { Type = type; }
+        public Type Type { get; private set; }
+    }
+}
+
+namespace System.Management.Automation.Language
+{
+    public class CommandAst { }
 }
