@@ -366,8 +366,8 @@ internal static class PerfBench
         table.Add(new Row("3. list: bytes allocated, all threads", Fmt.Bytes(ps.Allocated.Median), Fmt.Bytes(floor.Allocated.Median), Fmt.Bytes(pkg.Allocated.Median),
             Fmt.Ratio(ps.Allocated.Median / floor.Allocated.Median), "-", Verdict.Info));
         table.Note($"3. EvalsPS: `{string.Format(Counting, Eval)}` (verdict), `{string.Format(Discarding, Eval)}` (info) and");
-        table.Note($"   `{string.Format(ReadingDataSources, Eval)}` (info). Every listed run is read whole, data_source included;");
-        table.Note("   the third also touches every run's DataSource (what Format-List or Export-Csv of every run would do).");
+        table.Note($"   `{string.Format(ReadingDataSources, Eval)}` (info). A listed run reads its data_source when first used;");
+        table.Note("   the third touches every run's DataSource, so pays for reading it (what Format-List or Export-Csv of every run would do).");
         table.Note($"   the module asked limit={requests?.Limits} and sent {requests?.Count:N0} requests per listing, all 200. raw: HttpClient paging");
         table.Note("   ?limit=100&order=desc&after=<last_id> while has_more, each page streamed into JsonDocument.ParseAsync, data counted;");
         table.Note("   OpenAI: EvaluationClient.GetEvaluationRunsAsync(evalId, 100, \"desc\", after, null, null) + JsonDocument.Parse, same paging.");

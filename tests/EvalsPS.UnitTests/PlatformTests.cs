@@ -20,6 +20,15 @@ namespace EvalsPS.UnitTests
         public void Tls12_is_added_to_what_is_enabled_never_replacing_it(SecurityProtocolType current, SecurityProtocolType expected) =>
             Assert.Equal(expected, HttpTransport.WithTls12(current));
 
+        [Fact]
+        public void The_NET_Framework_handler_allows_as_many_connections_per_server_as_the_largest_ThrottleLimit_and_no_redirect()
+        {
+            // .NET Framework's default is two per server, which would make -ThrottleLimit 8 send two at a time.
+            using var handler = HttpTransport.CreateFrameworkHandler();
+            Assert.Equal(64, handler.MaxConnectionsPerServer);
+            Assert.False(handler.AllowAutoRedirect);
+        }
+
         // The folder dotnet build lays out: out/EvalsPS/Dependencies.
         private static readonly string Dependencies = Path.Combine(RepositoryRoot(), "out", "EvalsPS", "Dependencies");
         private static readonly Assembly Module = typeof(HttpTransport).Assembly;
