@@ -69,8 +69,8 @@ namespace EvalsPS.Api
         /// <summary>Wait-EvalRun's -Timeout passed before the run reached a terminal status; the run goes on.</summary>
         internal static ErrorRecord ForWaitTimeout(string evalId, string runId, string? lastStatus, int timeoutSec)
         {
-            string message = $"Run '{runId}' of eval '{evalId}' did not finish within {timeoutSec} s (-Timeout); " +
-                             (lastStatus is null ? "no poll answered in time." : $"its last status was '{lastStatus}'.") +
+            string message = $"Run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}' did not finish within {timeoutSec} s (-Timeout); " +
+                             (lastStatus is null ? "no poll answered in time." : $"its last status was '{DisplayText.Value(lastStatus)}'.") +
                              " The run goes on: wait again, or stop it with Stop-EvalRun.";
             var record = new ErrorRecord(new TimeoutException(message), "WaitTimeout", ErrorCategory.OperationTimeout, runId);
             record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Wait again with a longer -Timeout, or check the run's report." };
