@@ -179,13 +179,13 @@ namespace EvalsPS
     /// <summary>One inline item, with an optional sample.</summary>
     public sealed class FileContentItem
     {
-        private readonly LazyValue item;
-        private readonly LazyValue sample;
+        private readonly Deferred<object> item;
+        private readonly Deferred<object> sample;
 
         internal FileContentItem(JsonFields json)
         {
-            item = json.LazyValue("item");
-            sample = json.LazyValue("sample");
+            item = json.LaterValue("item");
+            sample = json.LaterValue("sample");
             AdditionalProperties = json.Rest();
         }
 

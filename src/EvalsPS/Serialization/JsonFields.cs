@@ -156,9 +156,10 @@ namespace EvalsPS.Serialization
 
         /// <summary>
         /// Free-form JSON that is most of a large run (inline items and samples), turned into PowerShell values when
-        /// first used: see <see cref="LazyValue"/>.
+        /// first used: see <see cref="Deferred{T}"/>.
         /// </summary>
-        internal LazyValue LazyValue(string name) => new LazyValue(Find(name, out var value) ? value : default);
+        internal Deferred<object> LaterValue(string name) =>
+            Find(name, out var value) ? new Deferred<object>(value, PowerShellValues.From) : new Deferred<object>(null);
 
         /// <summary>A nested object read when first used (see <see cref="Deferred{T}"/>); read now when it is absent, null or not an object.</summary>
         internal Deferred<T> Later<T>(string name, Func<JsonFields, T> create) where T : class
@@ -166,7 +167,7 @@ namespace EvalsPS.Serialization
             if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Object)
                 return new Deferred<T>(Object(name, create));
             Take(name);
-            return new Deferred<T>(value, create);
+            return new Deferred<T>(value, part => create(JsonFields.Root(part, new ReadIssues())));
         }
 
         /// <summary>The object's kind, from its "type" field (null when absent or not a string).</summary>

@@ -71,36 +71,4 @@ namespace EvalsPS.Serialization
             _ => value.ToString() ?? "",
         };
     }
-
-    /// <summary>
-    /// Free-form JSON turned into PowerShell values on first use, once: the same object every time, so changes to it
-    /// stay. Building PowerShell objects for every inline item of a large run costs many times the parse, and most
-    /// pipelines never look at them; until then the value is kept as a copy of its JSON (the answer's document is gone).
-    /// </summary>
-    internal sealed class LazyValue
-    {
-        private JsonElement json;
-        private object? value;
-        private bool built;
-
-        /// <param name="json">The value; default (undefined) for a field that was not sent.</param>
-        internal LazyValue(JsonElement json) => this.json = json.ValueKind == JsonValueKind.Undefined ? json : json.Clone();
-
-        internal object? Value
-        {
-            get
-            {
-                lock (this)
-                {
-                    if (!built)
-                    {
-                        value = PowerShellValues.From(json);
-                        json = default;
-                        built = true;
-                    }
-                    return value;
-                }
-            }
-        }
-    }
 }
