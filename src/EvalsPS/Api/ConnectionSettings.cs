@@ -103,14 +103,11 @@ namespace EvalsPS.Api
             string trimmed = text!.Trim();
             if (trimmed.Length == 0)
                 throw new SettingsException("InvalidApiKey", $"The API key given by {source} is empty or only white space.");
-            foreach (char c in trimmed)
+            if (!DisplayText.IsPrintableAscii(trimmed) || trimmed.IndexOf(' ') >= 0)
             {
-                if (c <= ' ' || c > '~')
-                {
-                    throw new SettingsException("InvalidApiKey",
-                        $"The API key given by {source} holds a space, a control character or a non-ASCII character, so it cannot be sent; " +
-                        "an OpenAI API key is printable ASCII. Check how the key was read (it is not shown here).");
-                }
+                throw new SettingsException("InvalidApiKey",
+                    $"The API key given by {source} holds a space, a control character or a non-ASCII character, so it cannot be sent; " +
+                    "an OpenAI API key is printable ASCII. Check how the key was read (it is not shown here).");
             }
             return trimmed.Length == text.Length && given != null ? given : ToSecureString(trimmed)!;
         }
