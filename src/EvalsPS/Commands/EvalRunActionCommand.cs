@@ -97,12 +97,7 @@ namespace EvalsPS.Commands
 
         private void Act(string evalId, string runId, string? name)
         {
-            if (string.IsNullOrWhiteSpace(evalId) || string.IsNullOrWhiteSpace(runId))
-            {
-                WriteError(new ErrorRecord(new ArgumentException("The run has no EvalId or Id, so it cannot be addressed."),
-                    "IncompleteRunIdentity", ErrorCategory.InvalidArgument, (object?)runId ?? evalId));
-                return;
-            }
+            if (!CanAddress(evalId, runId)) return;
 
             string target = name is null || name == runId
                 ? $"run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"

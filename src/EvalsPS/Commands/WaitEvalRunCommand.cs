@@ -148,12 +148,7 @@ namespace EvalsPS.Commands
 
         private void Add(string evalId, string runId, EvalRun? run)
         {
-            if (string.IsNullOrEmpty(evalId) || string.IsNullOrEmpty(runId))
-            {
-                WriteError(new ErrorRecord(new ArgumentException("The run has no EvalId or Id, so it cannot be addressed."),
-                    "IncompleteRunIdentity", ErrorCategory.InvalidArgument, (object?)runId ?? evalId));
-                return;
-            }
+            if (!CanAddress(evalId, runId)) return;
             if (!seen.Add(evalId + "\n" + runId)) return;
 
             // A run already over stays over: write it now, with no request.
