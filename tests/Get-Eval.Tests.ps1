@@ -55,6 +55,21 @@ Describe 'Get-Eval' {
             $err.ToString() | Should -BeLike "*Eval 'eval_missing'*not found*HTTP 404*"
             Assert-NoKey $result
         }
+
+        It 'refuses <Paging> with -EvalId instead of ignoring it, before any request' -TestCases @(
+            @{ Paging = '-First'; Extra = @{ First = 1 } }
+            @{ Paging = '-Skip'; Extra = @{ Skip = 1 } }
+            @{ Paging = '-IncludeTotalCount'; Extra = @{ IncludeTotalCount = $true } }
+        ) {
+            $id = @($fake.AddEvals(2))[0]
+
+            $result = Invoke-Captured { Get-Eval -EvalId $id @Extra }
+
+            $err = Assert-SingleError $result 'PagingWithEvalId' InvalidArgument $Paging.TrimStart('-')
+            $err.Exception.Message | Should -BeLike "*$Paging*-EvalId*"
+            $result.Terminating | Should -Not -BeNullOrEmpty
+            $fake.Requests | Should -HaveCount 0
+        }
     }
 
     Context 'typed parts' {

@@ -95,6 +95,23 @@ Describe 'Get-EvalRunOutputItem' {
             $again.Id | Should -Be $listed.Id
             @(Get-RequestLine $fake) | Should -Be @("GET /v1/evals/eval_refresh/runs/$run/output_items/$($listed[0].Id)")
         }
+
+        It 'refuses <Paging> with -OutputItemId instead of ignoring it, before any request' -TestCases @(
+            @{ Paging = '-First'; Extra = @{ First = 1 } }
+            @{ Paging = '-Skip'; Extra = @{ Skip = 1 } }
+            @{ Paging = '-IncludeTotalCount'; Extra = @{ IncludeTotalCount = $true } }
+        ) {
+            $run = $fake.AddRun('eval_pagingbyid', [NullString]::Value, 'completed', [NullString]::Value)
+            $ids = @($fake.AddOutputItems('eval_pagingbyid', $run, 2))
+            $fake.ClearRequests()
+
+            $result = Invoke-Captured { Get-EvalRunOutputItem eval_pagingbyid $run -OutputItemId $ids @Extra }
+
+            $err = Assert-SingleError $result 'PagingWithOutputItemId' InvalidArgument $Paging.TrimStart('-')
+            $err.Exception.Message | Should -BeLike "*$Paging*-OutputItemId*"
+            $result.Terminating | Should -Not -BeNullOrEmpty
+            $fake.Requests | Should -HaveCount 0
+        }
     }
 
     Context 'from runs' {

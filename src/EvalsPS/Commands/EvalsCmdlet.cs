@@ -108,6 +108,23 @@ namespace EvalsPS.Commands
         internal void Drain() => dispatcher!.Drain();
 
         /// <summary>
+        /// -First, -Skip and -IncludeTotalCount (added to every parameter set by SupportsPaging) page a listing; with
+        /// ids given they would be ignored, so they stop the command: PagingWith&lt;the id parameter&gt;.
+        /// </summary>
+        internal void RefusePagingWithIds(string idParameter, string listing)
+        {
+            foreach (var name in new[] { "First", "Skip", "IncludeTotalCount" })
+            {
+                if (MyInvocation.BoundParameters.ContainsKey(name))
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new ParameterBindingException($"-{name} applies only to a listing ({listing}); it cannot be used with -{idParameter}."),
+                        "PagingWith" + idParameter, ErrorCategory.InvalidArgument, name));
+                }
+            }
+        }
+
+        /// <summary>
         /// Whether a run from the pipeline can be addressed; if not (no eval id or run id, or only white space), writes
         /// the IncompleteRunIdentity error for it and the command goes on with the next.
         /// </summary>

@@ -37,6 +37,7 @@ namespace EvalsPS.Commands
 
         private void GetById()
         {
+            RefusePagingWithIds(nameof(EvalId), "Get-Eval without -EvalId");
             foreach (var evalId in EvalId)
             {
                 try

@@ -43,26 +43,9 @@ namespace EvalsPS.Commands
             else List();
         }
 
-        /// <summary>
-        /// -First, -Skip and -IncludeTotalCount (added to every parameter set by SupportsPaging) page a listing;
-        /// with -RunId they would be ignored, so they are refused.
-        /// </summary>
-        private void RefusePagingById()
-        {
-            foreach (var name in new[] { "First", "Skip", "IncludeTotalCount" })
-            {
-                if (MyInvocation.BoundParameters.ContainsKey(name))
-                {
-                    ThrowTerminatingError(new ErrorRecord(
-                        new ParameterBindingException($"-{name} applies only to a listing (Get-EvalRun -EvalId without -RunId); it cannot be used with -RunId."),
-                        "PagingWithRunId", ErrorCategory.InvalidArgument, name));
-                }
-            }
-        }
-
         private void GetById()
         {
-            RefusePagingById();
+            RefusePagingWithIds(nameof(RunId), "Get-EvalRun -EvalId without -RunId");
             foreach (var runId in RunId)
             {
                 try

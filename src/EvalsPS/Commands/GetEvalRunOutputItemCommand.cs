@@ -50,6 +50,7 @@ namespace EvalsPS.Commands
 
         private void GetById()
         {
+            RefusePagingWithIds(nameof(OutputItemId), "Get-EvalRunOutputItem without -OutputItemId");
             foreach (var itemId in OutputItemId)
             {
                 try
