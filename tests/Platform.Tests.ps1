@@ -80,3 +80,36 @@ Describe 'Debug output follows $DebugPreference however it was set' {
         @(Get-Quietly $id | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }) | Should -HaveCount 0
     }
 }
+
+Describe 'Verbose output follows $VerbosePreference however it was set' {
+    BeforeAll {
+        $id = $fake.AddRun('eval_verbose_pref', [NullString]::Value, 'completed', [NullString]::Value)
+        $line = "GET $($fake.BaseUri)/evals/eval_verbose_pref/runs/$id -> 200 OK"
+    }
+
+    It 'shows the request line when a function sets $VerbosePreference to the string Continue' {
+        function Get-WithVerbose([string] $RunId) {
+            $VerbosePreference = 'Continue'
+            Get-EvalRun eval_verbose_pref $RunId 4>&1
+        }
+
+        $records = @(Get-WithVerbose $id)
+
+        $verbose = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        @($verbose | Where-Object { $_.StartsWith($line) }) | Should -HaveCount 1
+        @($records | Where-Object { $_ -is [EvalsPS.EvalRun] }) | Should -HaveCount 1
+    }
+
+    It 'shows it for -Verbose under a SilentlyContinue preference, and not for -Verbose:$false under Continue' {
+        function Get-Both([string] $RunId) {
+            $VerbosePreference = 'SilentlyContinue'
+            Get-EvalRun eval_verbose_pref $RunId -Verbose 4>&1
+            $VerbosePreference = 'Continue'
+            Get-EvalRun eval_verbose_pref $RunId -Verbose:$false 4>&1
+        }
+
+        $verbose = @(Get-Both $id | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+
+        @($verbose | Where-Object { $_.StartsWith($line) }) | Should -HaveCount 1
+    }
+}

@@ -185,6 +185,7 @@ internal static class ApiChecks
 
     private sealed class Log : IApiLog
     {
+        public bool VerboseEnabled => true;
         public bool DebugEnabled => true;
         public void Verbose(string message) { }
         public void Debug(string message) { }

@@ -17,6 +17,9 @@ namespace EvalsPS.Api
     /// <summary>Where the client reports what it does (verbose) and what it sends (debug).</summary>
     internal interface IApiLog
     {
+        /// <summary>False when verbose output is not shown, so the line for each request is not built.</summary>
+        bool VerboseEnabled { get; }
+
         /// <summary>False when debug output is not shown, so the request and response dumps are not built.</summary>
         bool DebugEnabled { get; }
 
@@ -199,7 +202,8 @@ namespace EvalsPS.Api
             {
                 int status = (int)response.StatusCode;
                 string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
-                log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(response.ReasonPhrase)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+                if (log.VerboseEnabled)
+                    log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(response.ReasonPhrase)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
                 if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Count));
 
                 if (status >= 200 && status < 300)

@@ -54,7 +54,7 @@ namespace EvalsPS.Commands
 
         protected override void BeginProcessing()
         {
-            dispatcher = new PipelineDispatcher(WriteVerbose, WriteDebug, WriteWarning, DebugShown());
+            dispatcher = new PipelineDispatcher(WriteVerbose, WriteDebug, WriteWarning, Shown("Verbose"), Shown("Debug"));
             ConnectionSettings settings;
             try
             {
@@ -72,12 +72,15 @@ namespace EvalsPS.Commands
 
         protected override void StopProcessing() => stopping.Cancel();
 
-        /// <summary>Whether WriteDebug output would be shown: -Debug, or $DebugPreference other than SilentlyContinue.</summary>
-        private bool DebugShown()
+        /// <summary>
+        /// Whether WriteVerbose or WriteDebug output would be shown: -Verbose / -Debug, or $VerbosePreference /
+        /// $DebugPreference other than SilentlyContinue. When not, the client does not build those lines at all.
+        /// </summary>
+        private bool Shown(string stream)
         {
-            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)) return ((SwitchParameter)debug).IsPresent;
+            if (MyInvocation.BoundParameters.TryGetValue(stream, out var flag)) return ((SwitchParameter)flag).IsPresent;
             // $DebugPreference = 'Continue' in a script or function scope is a string, not an ActionPreference.
-            return Enum.TryParse(GetVariableValue("DebugPreference")?.ToString(), ignoreCase: true, out ActionPreference preference) &&
+            return Enum.TryParse(GetVariableValue(stream + "Preference")?.ToString(), ignoreCase: true, out ActionPreference preference) &&
                    preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
         }
 

@@ -219,6 +219,7 @@ namespace EvalsPS.Commands
         {
             internal static readonly SilentLog Instance = new SilentLog();
 
+            public bool VerboseEnabled => false;
             public bool DebugEnabled => false;
             public void Verbose(string message) { }
             public void Debug(string message) { }

@@ -18,19 +18,29 @@ namespace EvalsPS.Commands
         private readonly Action<string> debug;
         private readonly Action<string> warning;
 
-        internal PipelineDispatcher(Action<string> verbose, Action<string> debug, Action<string> warning, bool debugEnabled)
+        internal PipelineDispatcher(Action<string> verbose, Action<string> debug, Action<string> warning, bool verboseEnabled, bool debugEnabled)
         {
             this.verbose = verbose;
             this.debug = debug;
             this.warning = warning;
+            VerboseEnabled = verboseEnabled;
             DebugEnabled = debugEnabled;
         }
 
+        public bool VerboseEnabled { get; }
+
         public bool DebugEnabled { get; }
 
-        public void Verbose(string message) => Post(() => verbose(message));
+        /// <summary>A line that would not be shown is dropped here, so it never wakes the pipeline thread.</summary>
+        public void Verbose(string message)
+        {
+            if (VerboseEnabled) Post(() => verbose(message));
+        }
 
-        public void Debug(string message) => Post(() => debug(message));
+        public void Debug(string message)
+        {
+            if (DebugEnabled) Post(() => debug(message));
+        }
 
         public void Warning(string message) => Post(() => warning(message));
 
