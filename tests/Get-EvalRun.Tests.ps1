@@ -21,7 +21,7 @@ Describe 'Get-EvalRun' {
     }
 
     Context 'by id' {
-        It 'gets one run per id as typed EvalRun objects, one GET per id in order' {
+        It 'gets one run per id as typed EvalRun objects, in order, one GET per id' {
             $ids = @($fake.AddRuns('eval_byid', 3, 'completed'))
 
             $runs = @(Get-EvalRun -EvalId eval_byid -RunId $ids)
@@ -29,7 +29,32 @@ Describe 'Get-EvalRun' {
             $runs | Should -HaveCount 3
             ($runs.Id -join ',') | Should -Be ($ids -join ',')
             foreach ($run in $runs) { $run | Should -BeOfType ([EvalsPS.EvalRun]) }
-            (Get-RequestLine $fake) -join "`n" | Should -Be (($ids | ForEach-Object { "GET /v1/evals/eval_byid/runs/$_" }) -join "`n")
+            # The next id's GET is sent while one answer is read, so two may reach the server in either order.
+            (Get-RequestLine $fake | Sort-Object) -join "`n" | Should -Be (($ids | ForEach-Object { "GET /v1/evals/eval_byid/runs/$_" } | Sort-Object) -join "`n")
+        }
+
+        It 'sends the next id''s GET while an answer is awaited, and still writes the runs in the order of the ids' {
+            $ids = @($fake.AddRuns('eval_ahead_ids', 3, 'completed'))
+            # The first answer takes 800 ms; without the read-ahead the second GET would wait for it.
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Slow([TimeSpan]::FromMilliseconds(800)), 1, $ids[0])
+
+            $runs = @(Get-EvalRun eval_ahead_ids $ids)
+
+            ($runs.Id -join ',') | Should -Be ($ids -join ',')
+            $arrived = @{}
+            foreach ($request in $fake.Requests) { $arrived[$request.RawTarget.Split('/')[-1]] = $request.ReceivedAtUtc }
+            [Math]::Abs(($arrived[$ids[1]] - $arrived[$ids[0]]).TotalMilliseconds) | Should -BeLessThan 600
+            $fake.Requests | Should -HaveCount 3
+        }
+
+        It 'sends at most one GET ahead of what the pipeline took, and none after it stops' {
+            $ids = @($fake.AddRuns('eval_first_id', 6, 'completed'))
+
+            $first = @(Get-EvalRun eval_first_id $ids | Select-Object -First 1)
+            Start-Sleep -Milliseconds 200
+
+            $first.Id | Should -Be $ids[0]
+            $fake.Requests.Count | Should -BeLessOrEqual 2
         }
 
         It 'binds positional ids like named ones' {
@@ -80,9 +105,14 @@ Describe 'Get-EvalRun' {
             $err.ToString() | Should -Match 'request id req_[0-9]+'
         }
 
-        It 'stops at the error with -ErrorAction Stop' {
-            { Get-EvalRun eval_missing evalrun_missing_too -ErrorAction Stop } |
+        It 'stops at the error with -ErrorAction Stop, asking for no id beyond the one sent ahead' {
+            $ids = @($fake.AddRuns('eval_missing_stop', 4, 'completed'))
+            $fake.ClearRequests()
+
+            { Get-EvalRun eval_missing_stop (@('evalrun_missing_too') + $ids) -ErrorAction Stop } |
                 Should -Throw -ErrorId 'EvalRunNotFound,EvalsPS.Commands.GetEvalRunCommand'
+            Start-Sleep -Milliseconds 200
+            $fake.Requests.Count | Should -BeLessOrEqual 2
         }
 
         It 'percent-encodes <RunId> as one path segment: <Encoded>' -ForEach @(

@@ -38,17 +38,8 @@ namespace EvalsPS.Commands
         private void GetById()
         {
             RefusePagingWithIds(nameof(EvalId), "Get-Eval without -EvalId");
-            foreach (var evalId in EvalId)
-            {
-                try
-                {
-                    WriteObject(Await(Client.GetEvalAsync(evalId, CallCancelled)));
-                }
-                catch (EvalsApiException failure)
-                {
-                    WriteCallError(failure, ApiOperation.GetEval, evalId, null);
-                }
-            }
+            EachId.Write(this, EvalId, (evalId, cancel) => Client.GetEvalAsync(evalId, cancel),
+                (failure, evalId) => WriteCallError(failure, ApiOperation.GetEval, evalId, null));
         }
 
         private void List()

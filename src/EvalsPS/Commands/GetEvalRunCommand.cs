@@ -46,17 +46,8 @@ namespace EvalsPS.Commands
         private void GetById()
         {
             RefusePagingWithIds(nameof(RunId), "Get-EvalRun -EvalId without -RunId");
-            foreach (var runId in RunId)
-            {
-                try
-                {
-                    WriteObject(Await(Client.GetRunAsync(EvalId, runId, CallCancelled)));
-                }
-                catch (EvalsApiException failure)
-                {
-                    WriteCallError(failure, ApiOperation.GetRun, EvalId, runId);
-                }
-            }
+            EachId.Write(this, RunId, (runId, cancel) => Client.GetRunAsync(EvalId, runId, cancel),
+                (failure, runId) => WriteCallError(failure, ApiOperation.GetRun, EvalId, runId));
         }
 
         private void List()

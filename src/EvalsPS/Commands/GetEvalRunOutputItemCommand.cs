@@ -51,17 +51,8 @@ namespace EvalsPS.Commands
         private void GetById()
         {
             RefusePagingWithIds(nameof(OutputItemId), "Get-EvalRunOutputItem without -OutputItemId");
-            foreach (var itemId in OutputItemId)
-            {
-                try
-                {
-                    WriteObject(Await(Client.GetOutputItemAsync(EvalId, RunId, itemId, CallCancelled)));
-                }
-                catch (EvalsApiException failure)
-                {
-                    WriteCallError(failure, ApiOperation.GetOutputItem, EvalId, RunId, itemId);
-                }
-            }
+            EachId.Write(this, OutputItemId, (itemId, cancel) => Client.GetOutputItemAsync(EvalId, RunId, itemId, cancel),
+                (failure, itemId) => WriteCallError(failure, ApiOperation.GetOutputItem, EvalId, RunId, itemId));
         }
 
         private void List()
