@@ -313,6 +313,8 @@ internal static class PerfBench
         const string Counting = "Get-EvalRun -EvalId {0} | ForEach-Object -Begin {{ $n = 0 }} -Process {{ $n++ }} -End {{ $n }}";
         const string Discarding = "Get-EvalRun -EvalId {0} | Out-Null";
         const string ReadingDataSources = "Get-EvalRun -EvalId {0} | ForEach-Object -Begin {{ $n = 0 }} -Process {{ if ($null -ne $_.DataSource.Model) {{ $n++ }} }} -End {{ $n }}";
+        // The control: the verdict's ForEach-Object over as many runs already in memory, with no EvalsPS call at all.
+        const string PowerShellAlone = "$inMemory | ForEach-Object -Begin { $n = 0 } -Process { $n++ } -End { $n }";
         using var raw = new RawClient(fake.BaseUri, probe.UserAgent);
         var openai = new OpenAIPackage(fake.BaseUri);
 
@@ -324,7 +326,12 @@ internal static class PerfBench
         long warmBytes = raw.BytesReceived;
         if (openai.ListAllAsync("warm").GetAwaiter().GetResult() != 5_000) throw new InvalidOperationException("OpenAI warm-up listing is wrong.");
 
+        // 100,000 references to one listed run: 0.8 MB, alive before every round, so not counted as growth.
+        module.Run($"$one = Get-EvalRun -EvalId warm -First 1; $inMemory = [object[]]::new({ListedRuns}); for ($i = 0; $i -lt {ListedRuns}; $i++) {{ $inMemory[$i] = $one }}");
+        if (CountOf(module.Run(PowerShellAlone)) != ListedRuns) throw new InvalidOperationException("the PowerShell-alone control is wrong.");
+
         var ps = new Listing(fake); var psOut = new Listing(fake); var psData = new Listing(fake); var floor = new Listing(fake); var pkg = new Listing(fake);
+        var alone = new Listing(fake);
         RequestSummary? requests = null;
         var variants = new Action[]
         {
@@ -349,8 +356,15 @@ internal static class PerfBench
             }),
             () => floor.Measure(() => Timed(() => raw.ListAllAsync(Eval).GetAwaiter().GetResult(), ListedRuns, "raw")),
             () => pkg.Measure(() => Timed(() => openai.ListAllAsync(Eval).GetAwaiter().GetResult(), ListedRuns, "OpenAI package")),
+            () => alone.Measure(() =>
+            {
+                double t = module.Time(PowerShellAlone, out var result);
+                if (CountOf(result) != ListedRuns) throw new InvalidOperationException($"the control counted {result.Output.FirstOrDefault()} runs.");
+                return t;
+            }),
         };
-        Rotated(variants, ListRounds, ListWarmupRounds, () => { ps.Clear(); psOut.Clear(); psData.Clear(); floor.Clear(); pkg.Clear(); });
+        Rotated(variants, ListRounds, ListWarmupRounds, () => { ps.Clear(); psOut.Clear(); psData.Clear(); floor.Clear(); pkg.Clear(); alone.Clear(); });
+        module.Run("$one = $null; $inMemory = $null");
         long jsonBytes = (raw.BytesReceived - warmBytes) / (ListRounds + ListWarmupRounds);
 
         double ratio = ps.Time.Median / floor.Time.Median;
@@ -363,6 +377,8 @@ internal static class PerfBench
         table.Add(new Row("3. list: peak managed heap growth, median (max)", $"{Fmt.Bytes(ps.Heap.Median)} ({Fmt.Bytes(ps.Heap.Max)})",
             $"{Fmt.Bytes(floor.Heap.Median)} ({Fmt.Bytes(floor.Heap.Max)})", $"{Fmt.Bytes(pkg.Heap.Median)} ({Fmt.Bytes(pkg.Heap.Max)})",
             "-", "<= 64 MiB", Verdict.AtMost(ps.Heap.Max, 64.0 * 1024 * 1024)));
+        table.Add(new Row("3. control, no EvalsPS: the same ForEach-Object over 100,000 runs in memory: peak heap growth, median (max)",
+            $"{Fmt.Bytes(alone.Heap.Median)} ({Fmt.Bytes(alone.Heap.Max)})", "-", "n/a", "-", "-", Verdict.Info));
         table.Add(new Row("3. list: bytes allocated, all threads", Fmt.Bytes(ps.Allocated.Median), Fmt.Bytes(floor.Allocated.Median), Fmt.Bytes(pkg.Allocated.Median),
             Fmt.Ratio(ps.Allocated.Median / floor.Allocated.Median), "-", Verdict.Info));
         table.Note($"3. EvalsPS: `{string.Format(Counting, Eval)}` (verdict), `{string.Format(Discarding, Eval)}` (info) and");
@@ -380,6 +396,9 @@ internal static class PerfBench
         foreach (var line in psData.Describe("EvalsPS, DataSource read").Split('\n')) table.Note(line);
         foreach (var line in floor.Describe("raw                     ").Split('\n')) table.Note(line);
         foreach (var line in pkg.Describe("OpenAI package          ").Split('\n')) table.Note(line);
+        table.Note($"   control: `{PowerShellAlone}`, $inMemory being 100,000 references to one listed run: what PowerShell's own pipeline");
+        table.Note("   allocates and leaves for the collector with no module code at all, under the same GC and the same heap measure.");
+        foreach (var line in alone.Describe("control, no EvalsPS     ").Split('\n')) table.Note(line);
     }
 
     private static long CountOf(EvalsPS.Hosting.SessionResult result) =>
