@@ -230,16 +230,19 @@ Describe 'Get-EvalRun' {
             (@($fake.Requests | ForEach-Object { $_.Query['limit'] }) -join ',') | Should -Be '100,100,100'
         }
 
-        It 'asks for the next page while the current one is still in the pipeline' {
-            $null = $fake.AddRuns('eval_ahead', 250, 'completed')
+        It 'asks for the next pages while the first is still in the pipeline, two pages ahead at most' {
+            $null = $fake.AddRuns('eval_ahead', 600, 'completed')
 
+            # The first run is held in the pipeline: page 2 is asked for when page 1's head is read, page 3 when page 2's
+            # is (before the pipeline takes page 2), and no more.
             $seen = Get-EvalRun -EvalId eval_ahead | Select-Object -First 1 | ForEach-Object {
                 $until = [DateTime]::UtcNow.AddSeconds(10)
-                while ($fake.Requests.Count -lt 2 -and [DateTime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 10 }
+                while ($fake.Requests.Count -lt 3 -and [DateTime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 10 }
+                Start-Sleep -Milliseconds 300
                 $fake.Requests.Count
             }
 
-            $seen | Should -Be 2
+            $seen | Should -Be 3
         }
 
         It 'does not wait for the page fetched ahead when the pipeline stops' {

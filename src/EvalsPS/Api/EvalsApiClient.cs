@@ -47,9 +47,10 @@ namespace EvalsPS.Api
         internal Task<Eval> GetEvalAsync(string evalId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, EvalPath(evalId), json => new Eval(json), cancel);
 
-        internal Task<ListPage<Eval>> ListEvalsAsync(string? after, int limit, string order, string orderBy, CancellationToken cancel) =>
+        internal Task<ListPage<Eval>> ListEvalsAsync(string? after, int limit, string order, string orderBy, CancellationToken cancel,
+            Action<PageHead>? headRead = null) =>
             SendAsync(HttpMethod.Get, "evals" + ListQuery(after, limit, order, "order_by", orderBy),
-                json => new ListPage<Eval>(json, eval => new Eval(eval)), cancel);
+                json => new ListPage<Eval>(json, eval => new Eval(eval), headRead), cancel);
 
         internal Task<EvalRun> GetRunAsync(string evalId, string runId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId), json => new EvalRun(json), cancel);
@@ -58,9 +59,10 @@ namespace EvalsPS.Api
         internal Task<PolledRun> PollRunAsync(string evalId, string runId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId), (json, headers) => new PolledRun(new EvalRun(json), PollAfter(headers)), cancel);
 
-        internal Task<ListPage<EvalRun>> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel) =>
+        internal Task<ListPage<EvalRun>> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel,
+            Action<PageHead>? headRead = null) =>
             SendAsync(HttpMethod.Get, EvalPath(evalId) + "/runs" + ListQuery(after, limit, order, "status", status),
-                json => new ListPage<EvalRun>(json, run => new EvalRun(run, deferDataSource: true)), cancel);
+                json => new ListPage<EvalRun>(json, run => new EvalRun(run, deferDataSource: true), headRead), cancel);
 
         /// <summary>Cancels a run: POST to the run path itself, as the API description and official SDKs do.</summary>
         internal Task<EvalRun> CancelRunAsync(string evalId, string runId, CancellationToken cancel) =>
@@ -77,9 +79,10 @@ namespace EvalsPS.Api
         internal Task<EvalRunOutputItem> GetOutputItemAsync(string evalId, string runId, string outputItemId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId) + "/output_items/" + Segment(outputItemId), json => new EvalRunOutputItem(json), cancel);
 
-        internal Task<ListPage<EvalRunOutputItem>> ListOutputItemsAsync(string evalId, string runId, string? after, int limit, string order, string? status, CancellationToken cancel) =>
+        internal Task<ListPage<EvalRunOutputItem>> ListOutputItemsAsync(string evalId, string runId, string? after, int limit, string order, string? status,
+            CancellationToken cancel, Action<PageHead>? headRead = null) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId) + "/output_items" + ListQuery(after, limit, order, "status", status),
-                json => new ListPage<EvalRunOutputItem>(json, item => new EvalRunOutputItem(item)), cancel);
+                json => new ListPage<EvalRunOutputItem>(json, item => new EvalRunOutputItem(item), headRead), cancel);
 
         internal static string EvalPath(string evalId) => "evals/" + Segment(evalId);
 
@@ -314,15 +317,40 @@ namespace EvalsPS.Api
         }
     }
 
+    /// <summary>What a page says of the listing, read before its items: how many items, whether more follow, and the cursor.</summary>
+    internal readonly struct PageHead
+    {
+        internal PageHead(int count, bool hasMore, string? cursor)
+        {
+            Count = count;
+            HasMore = hasMore;
+            Cursor = cursor;
+        }
+
+        /// <summary>How many items the page holds (as many as Data will).</summary>
+        internal int Count { get; }
+
+        internal bool HasMore { get; }
+
+        /// <summary>The page's last_id, or the id of its last item when the API left last_id out.</summary>
+        internal string? Cursor { get; }
+    }
+
     /// <summary>A page of a cursor listing (evals, runs, output items) as the list endpoints return it.</summary>
     internal sealed class ListPage<T> where T : class
     {
-        internal ListPage(JsonFields json, Func<JsonFields, T> readItem)
+        /// <param name="headRead">
+        /// Told what the page says of the listing before its items are read, on the thread that reads the answer: a
+        /// listing asks for the next page there, so the server makes it while this page's items are read.
+        /// </param>
+        internal ListPage(JsonFields json, Func<JsonFields, T> readItem, Action<PageHead>? headRead = null)
         {
-            Data = json.List("data", readItem);
             FirstId = json.String("first_id");
             LastId = json.String("last_id");
             HasMore = json.Bool("has_more") ?? false;
+            int count = json.Count("data", "id", out string? lastItemId);
+            headRead?.Invoke(new PageHead(count, HasMore, LastId ?? lastItemId));
+            Data = json.List("data", readItem);
         }
 
         internal EvalsList<T>? Data { get; }

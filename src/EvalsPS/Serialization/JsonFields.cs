@@ -170,6 +170,27 @@ namespace EvalsPS.Serialization
             return new Deferred<T>(value, part => create(JsonFields.Root(part, new ReadIssues())));
         }
 
+        /// <summary>
+        /// How many items <see cref="List{T}"/> would read from an array field (0 when it is absent or not an array of
+        /// objects), and the string <paramref name="field"/> of the last one: a listing's page size and its cursor, known
+        /// before its items are read. Notes nothing as read.
+        /// </summary>
+        internal int Count(string name, string field, out string? lastField)
+        {
+            lastField = null;
+            if (!element.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array) return 0;
+            int count = 0;
+            JsonElement last = default;
+            foreach (var item in array.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object) return 0;
+                last = item;
+                count++;
+            }
+            if (count > 0 && last.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String) lastField = value.GetString();
+            return count;
+        }
+
         /// <summary>The object's kind, from its "type" field (null when absent or not a string).</summary>
         internal string? Kind() =>
             element.TryGetProperty("type", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
