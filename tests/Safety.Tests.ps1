@@ -261,6 +261,18 @@ Describe 'Safety' {
             $result.Output | Should -HaveCount 2 -Because 'the runs of each page received are written'
             $fake.Requests | Should -HaveCount 2
         }
+
+        It 'ends a listing that says more runs follow but gives no cursor, saying so' {
+            $page = '{"object":"list","data":[{"object":"eval.run","eval_id":"eval_nocursor","status":"completed"}],"has_more":true}'
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $page), 1, 'eval_nocursor')
+
+            $result = Invoke-Captured { Get-EvalRun eval_nocursor }
+
+            $err = Assert-SingleError $result 'RepeatedListCursor' InvalidResult 'eval_nocursor'
+            $err.Exception.Message | Should -BeLike '*gave no cursor*'
+            $result.Output | Should -HaveCount 1
+            $fake.Requests | Should -HaveCount 1
+        }
     }
 
     Context 'D09 deleted: false' {

@@ -66,8 +66,9 @@ namespace EvalsPS.Commands
 
                     if (plan.More && pending is null)
                     {
-                        fail(new EvalsApiException(FailureKind.RepeatedCursor,
-                            $"The listing stopped after {plan.Seen} {noun}: the API said more {noun} follow '{DisplayText.Value(plan.Cursor)}', a cursor already followed, so continuing would list the same {noun} forever."));
+                        fail(new EvalsApiException(FailureKind.RepeatedCursor, plan.Cursor is null
+                            ? $"The listing stopped after {plan.Seen} {noun}: the API said more {noun} follow but gave no cursor (last_id) to ask for them with."
+                            : $"The listing stopped after {plan.Seen} {noun}: the API said more {noun} follow '{DisplayText.Value(plan.Cursor)}', a cursor already followed, so continuing would list the same {noun} forever."));
                         break;
                     }
 
@@ -125,7 +126,6 @@ namespace EvalsPS.Commands
             private int planned;
             private int writtenPages;
             private bool ended;
-            private Task<ListPage<T>>? latest;
 
             internal Pages(ulong skip, ulong first, Func<string?, int, CancellationToken, Action<PageHead>, Task<ListPage<T>>> fetch, CancellationToken cancel)
             {
@@ -166,18 +166,18 @@ namespace EvalsPS.Commands
             /// <summary>Ends the listing: a page asked for ahead and not needed (the pipeline stopped) is cancelled.</summary>
             public void Dispose()
             {
-                Task<ListPage<T>>? last;
-                lock (gate)
-                {
-                    ended = true;
-                    last = latest;
-                }
+                lock (gate) ended = true;
                 abandon.Cancel();
-                last?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
                 abandon.Dispose();
             }
 
-            private Task<ListPage<T>> Fetch(string? after) => latest = fetch(after, PageLimit(), abandon.Token, headRead);
+            /// <summary>Asks for a page. A page nobody awaits (the pipeline stopped) may fail: its failure is observed here.</summary>
+            private Task<ListPage<T>> Fetch(string? after)
+            {
+                var page = fetch(after, PageLimit(), abandon.Token, headRead);
+                page.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+                return page;
+            }
 
             private void Plan(PageHead head)
             {
