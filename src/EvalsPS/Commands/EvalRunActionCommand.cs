@@ -13,10 +13,8 @@ namespace EvalsPS.Commands
     /// error per input, written in input order. When an error would stop the command (-ErrorAction Stop or the
     /// preference), it acts on one input at a time, so nothing after the failing input is acted on.
     /// </summary>
-    public abstract class EvalRunActionCommand<TResult> : EvalsCmdlet where TResult : class
+    public abstract class EvalRunActionCommand<TResult> : EvalRunInputCommand where TResult : class
     {
-        private protected const string ByIdSet = "ById";
-        private protected const string InputObjectSet = "InputObject";
         private const int ProgressThreshold = 4;
 
         private readonly Queue<PendingCall> pending = new Queue<PendingCall>();
@@ -28,25 +26,6 @@ namespace EvalsPS.Commands
 
         private protected EvalRunActionCommand(string activity) =>
             this.activity = activity;
-
-        /// <summary>The eval the runs belong to.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("eval_id")]
-        [ValidateId]
-        [ArgumentCompleter(typeof(EvalIdCompleter))]
-        public string EvalId { get; set; } = "";
-
-        /// <summary>The runs to act on.</summary>
-        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("run_id")]
-        [ValidateId]
-        [ArgumentCompleter(typeof(RunIdCompleter))]
-        public string[] RunId { get; set; } = Array.Empty<string>();
-
-        /// <summary>Runs, as Get-EvalRun writes them.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public EvalRun[] InputObject { get; set; } = Array.Empty<EvalRun>();
 
         /// <summary>Writes the result of each call.</summary>
         [Parameter]
@@ -74,18 +53,6 @@ namespace EvalsPS.Commands
             oneAtATime = ErrorActionIs(ActionPreference.Stop) || ErrorActionIs(ActionPreference.Inquire);
         }
 
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == InputObjectSet)
-            {
-                foreach (var run in InputObject) Act(run.EvalId, run.Id, run.Name);
-            }
-            else
-            {
-                foreach (var runId in RunId) Act(EvalId, runId, null);
-            }
-        }
-
         protected override void EndProcessing()
         {
             WriteAll();
@@ -95,10 +62,9 @@ namespace EvalsPS.Commands
             }
         }
 
-        private void Act(string evalId, string runId, string? name)
+        private protected override void Take(string evalId, string runId, EvalRun? run)
         {
-            if (!CanAddress(evalId, runId)) return;
-
+            string? name = run?.Name;
             string target = name is null || name == runId
                 ? $"run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"
                 : $"run '{DisplayText.Value(runId)}' ('{DisplayText.Value(name)}') of eval '{DisplayText.Value(evalId)}'";

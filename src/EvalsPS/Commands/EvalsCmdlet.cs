@@ -127,18 +127,6 @@ namespace EvalsPS.Commands
             }
         }
 
-        /// <summary>
-        /// Whether a run from the pipeline can be addressed; if not (no eval id or run id, or only white space), writes
-        /// the IncompleteRunIdentity error for it and the command goes on with the next.
-        /// </summary>
-        internal bool CanAddress(string evalId, string runId)
-        {
-            if (!string.IsNullOrWhiteSpace(evalId) && !string.IsNullOrWhiteSpace(runId)) return true;
-            WriteError(new ErrorRecord(new ArgumentException("The run has no EvalId or Id, so it cannot be addressed."),
-                "IncompleteRunIdentity", ErrorCategory.InvalidArgument, (object?)runId ?? evalId));
-            return false;
-        }
-
         internal void WriteCallError(EvalsApiException failure, ApiOperation operation, string? evalId, string? runId, string? outputItemId = null) =>
             WriteError(ErrorMapping.ForCall(failure, operation, evalId, runId, outputItemId));
     }

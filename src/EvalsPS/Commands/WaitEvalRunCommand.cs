@@ -15,34 +15,13 @@ namespace EvalsPS.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Wait, "EvalRun", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(EvalRun))]
-    public sealed class WaitEvalRunCommand : EvalsCmdlet
+    public sealed class WaitEvalRunCommand : EvalRunInputCommand
     {
-        private const string ByIdSet = "ById";
-        private const string InputObjectSet = "InputObject";
         private const int ProgressId = 3;
         private static readonly TimeSpan MaxInterval = TimeSpan.FromMinutes(2);
 
         private readonly List<Waiting> waiting = new List<Waiting>();
         private readonly HashSet<string> seen = new HashSet<string>(StringComparer.Ordinal);
-
-        /// <summary>The eval the runs belong to.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("eval_id")]
-        [ValidateId]
-        [ArgumentCompleter(typeof(EvalIdCompleter))]
-        public string EvalId { get; set; } = "";
-
-        /// <summary>The runs to wait for.</summary>
-        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("run_id")]
-        [ValidateId]
-        [ArgumentCompleter(typeof(RunIdCompleter))]
-        public string[] RunId { get; set; } = Array.Empty<string>();
-
-        /// <summary>Runs, as Get-EvalRun writes them.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public EvalRun[] InputObject { get; set; } = Array.Empty<EvalRun>();
 
         /// <summary>How long to wait for all the runs, in seconds; -1 (the default) waits as long as it takes.</summary>
         [Parameter]
@@ -53,18 +32,6 @@ namespace EvalsPS.Commands
         [Parameter]
         [ValidateRange(1, 3600)]
         public int PollingIntervalSec { get; set; } = 5;
-
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == InputObjectSet)
-            {
-                foreach (var run in InputObject) Add(run.EvalId, run.Id, run);
-            }
-            else
-            {
-                foreach (var runId in RunId) Add(EvalId, runId, null);
-            }
-        }
 
         protected override void EndProcessing()
         {
@@ -146,9 +113,8 @@ namespace EvalsPS.Commands
         internal static bool IsTerminal(string? status) =>
             status == "completed" || status == "failed" || status == "canceled";
 
-        private void Add(string evalId, string runId, EvalRun? run)
+        private protected override void Take(string evalId, string runId, EvalRun? run)
         {
-            if (!CanAddress(evalId, runId)) return;
             if (!seen.Add(evalId + "\n" + runId)) return;
 
             // A run already over stays over: write it now, with no request.
