@@ -16,7 +16,8 @@ namespace EvalsPS.Api
 
         internal static Uri Create(Uri baseUri, string relativePathAndQuery)
         {
-            foreach (string segment in relativePathAndQuery.Split('?')[0].Split('/'))
+            string relativePath = relativePathAndQuery.Split('?')[0];
+            foreach (string segment in relativePath.Split('/'))
             {
                 if (segment == "." || segment == "..")
                 {
@@ -26,7 +27,7 @@ namespace EvalsPS.Api
             }
             string text = baseUri.AbsoluteUri.TrimEnd('/') + "/" + relativePathAndQuery;
             var uri = Verbatim?.Invoke(text) ?? new Uri(text);
-            string intendedPath = baseUri.AbsolutePath.TrimEnd('/') + "/" + relativePathAndQuery.Split('?')[0];
+            string intendedPath = baseUri.AbsolutePath.TrimEnd('/') + "/" + relativePath;
             if (uri.AbsolutePath != intendedPath)
             {
                 throw new EvalsApiException(FailureKind.UnsafeAddress,
