@@ -6,9 +6,9 @@ using System.Text;
 namespace EvalsPS.FakeApi
 {
     /// <summary>A scripted answer for FakeEvalsApi.Enqueue.</summary>
-    public sealed class FakeResponse
+    public sealed partial class FakeResponse
     {
-        internal enum Kind { Fixed, Reset, Slow, StallBody }
+        internal enum Kind { Fixed, Reset, Slow, StallBody, Raw }
 
         private readonly List<KeyValuePair<string, string>> headers = new List<KeyValuePair<string, string>>();
 

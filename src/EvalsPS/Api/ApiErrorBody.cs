@@ -9,9 +9,10 @@ namespace EvalsPS.Api
     {
         private const int MaxQuotedBody = 200;
 
-        internal static EvalsApiException ToException(int status, string? reason, string? mediaType, ReadOnlySpan<byte> body)
+        /// <param name="redact">Hides the API key in the body's text before anything is read from it (a server may echo it).</param>
+        internal static EvalsApiException ToException(int status, string? reason, string? mediaType, ReadOnlySpan<byte> body, Func<string?, string?> redact)
         {
-            var text = Encoding.UTF8.GetString(body.ToArray()).Trim();
+            var text = redact(Encoding.UTF8.GetString(body.ToArray()).Trim())!;
             if (text.Length == 0)
             {
                 return new EvalsApiException(FailureKind.EmptyResponse,

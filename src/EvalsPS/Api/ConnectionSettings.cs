@@ -85,6 +85,33 @@ namespace EvalsPS.Api
         /// <summary>The key in clear, for the Authorization header only; never logged or kept.</summary>
         internal string RevealApiKey() => Reveal(apiKey);
 
+        /// <summary>The shortest start of the key that is hidden where server text holds it (the whole key when shorter).</summary>
+        internal const int RedactedPrefix = 16;
+
+        /// <summary>
+        /// Server text with every occurrence of the key, or of a prefix of it at least <see cref="RedactedPrefix"/>
+        /// characters long, replaced by ****: the key never comes back to the screen from a server that echoes it.
+        /// </summary>
+        internal string? Redact(string? text)
+        {
+            if (string.IsNullOrEmpty(text)) return text;
+            string key = RevealApiKey();
+            if (key.Length == 0) return text;
+            string probe = key.Substring(0, Math.Min(key.Length, RedactedPrefix));
+            int found = text!.IndexOf(probe, StringComparison.Ordinal);
+            if (found < 0) return text;
+            var redacted = new System.Text.StringBuilder(text.Length);
+            int copied = 0;
+            for (; found >= 0; found = text.IndexOf(probe, copied, StringComparison.Ordinal))
+            {
+                int end = found + probe.Length;
+                while (end < text.Length && end - found < key.Length && text[end] == key[end - found]) end++;
+                redacted.Append(text, copied, found - copied).Append("****");
+                copied = end;
+            }
+            return redacted.Append(text, copied, text.Length - copied).ToString();
+        }
+
         /// <summary>
         /// -ApiKey when given (even empty), else the environment. Surrounding white space, such as the line break
         /// Get-Content -Raw leaves, is trimmed; anything else that cannot go in a header is refused without showing the key.

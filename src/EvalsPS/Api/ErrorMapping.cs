@@ -88,6 +88,7 @@ namespace EvalsPS.Api
                 case FailureKind.Redirect: return ("UnexpectedRedirect", ErrorCategory.InvalidResult);
                 case FailureKind.RepeatedCursor: return ("RepeatedListCursor", ErrorCategory.InvalidResult);
                 case FailureKind.NotDeleted: return ("EvalRunNotDeleted", ErrorCategory.InvalidResult);
+                case FailureKind.ResponseTooLarge: return ("ResponseTooLarge", ErrorCategory.LimitsExceeded);
                 case FailureKind.HtmlResponse: return ("HtmlResponse", CategoryFor(failure.StatusCode));
                 case FailureKind.EmptyResponse: return ("EmptyResponse", CategoryFor(failure.StatusCode));
                 case FailureKind.UnreadableErrorResponse: return ("UnreadableErrorResponse", CategoryFor(failure.StatusCode));

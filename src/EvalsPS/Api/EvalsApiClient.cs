@@ -40,7 +40,7 @@ namespace EvalsPS.Api
         internal EvalsApiClient(ConnectionSettings settings, IApiLog log, HttpClient? http = null)
         {
             this.settings = settings;
-            this.log = log;
+            this.log = new RedactingLog(log, settings);
             this.http = http ?? HttpTransport.Shared;
         }
 
@@ -139,7 +139,7 @@ namespace EvalsPS.Api
 
         private TimeSpan? RetryWait(EvalsApiException failure, int attempt)
         {
-            if (failure.Kind == FailureKind.InvalidJsonResponse || failure.Kind == FailureKind.Redirect) return null;
+            if (failure.Kind == FailureKind.InvalidJsonResponse || failure.Kind == FailureKind.Redirect || failure.Kind == FailureKind.ResponseTooLarge) return null;
             if (failure.StatusCode is int && failure.ResponseHeaders is HttpResponseHeaders headers)
             {
                 if (!RetryPolicy.IsRetryable(failure.StatusCode.Value, headers)) return null;
@@ -204,9 +204,11 @@ namespace EvalsPS.Api
             try
             {
                 int status = (int)response.StatusCode;
-                string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
+                // Server text that may be shown: a server or proxy that echoes the Authorization header gets no key printed.
+                string? reason = settings.Redact(response.ReasonPhrase);
+                string? requestId = settings.Redact(response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null);
                 if (log.VerboseEnabled)
-                    log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(response.ReasonPhrase)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+                    log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(reason)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
                 if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Count));
 
                 if (status >= 200 && status < 300)
@@ -222,10 +224,10 @@ namespace EvalsPS.Api
                     {
                         throw new EvalsApiException(FailureKind.InvalidJsonResponse,
                             body.Count == 0
-                                ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
-                                : $"The API answered {status} {response.ReasonPhrase} but the body is not well-formed JSON ({ex.Message}).",
+                                ? $"The API answered {status} {reason} with an empty body where JSON was expected."
+                                : $"The API answered {status} {reason} but the body is not well-formed JSON ({ex.Message}).",
                             ex)
-                        { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
+                        { StatusCode = status, ReasonPhrase = reason, RequestId = requestId };
                     }
                     foreach (var issue in issues.Messages) log.Warning(issue);
                     return result;
@@ -233,14 +235,14 @@ namespace EvalsPS.Api
 
                 if (status >= 300 && status < 400)
                 {
-                    string? location = response.Headers.Location?.OriginalString;
+                    string? location = settings.Redact(response.Headers.Location?.OriginalString);
                     throw new EvalsApiException(FailureKind.Redirect,
-                        $"The server answered {status} {response.ReasonPhrase}, redirecting to '{location ?? "(no Location header)"}'. " +
+                        $"The server answered {status} {reason}, redirecting to '{location ?? "(no Location header)"}'. " +
                         "The API never redirects, so the redirect was not followed: the base address or a proxy is probably wrong.")
-                    { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId, Location = location };
+                    { StatusCode = status, ReasonPhrase = reason, RequestId = requestId, Location = location };
                 }
 
-                var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
+                var failure = ApiErrorBody.ToException(status, reason, response.Content.Headers.ContentType?.MediaType, body, settings.Redact);
                 failure.RequestId = requestId;
                 failure.ResponseHeaders = response.Headers;
                 throw failure;
@@ -253,16 +255,29 @@ namespace EvalsPS.Api
         }
 
         /// <summary>
+        /// The most one answer's body may hold: 256 MiB. The largest real answers are a run, or a page of runs, whose data
+        /// source holds its items inline; the benchmark's 65,000-item run is about 20 MB, so the cap leaves room for runs
+        /// more than ten times larger, while a broken server or proxy that sends without end is stopped long before the
+        /// process runs out of memory (a body is held whole while it is parsed).
+        /// </summary>
+        internal const int MaxBodyBytes = 256 * 1024 * 1024;
+
+        /// <summary>The first buffer of a body; it doubles as bytes arrive.</summary>
+        private const int FirstBufferBytes = 64 * 1024;
+
+        /// <summary>
         /// The whole body, read within the call's deadline, into a buffer from the shared pool (the caller returns it): a
         /// listing's pages are ~140 KB each, and a new array for each would land on the large object heap and cost a
-        /// gen-2 collection every few pages.
+        /// gen-2 collection every few pages. The buffer grows only as bytes arrive (a Content-Length is the server's word,
+        /// not a reason to allocate), and never beyond <see cref="MaxBodyBytes"/>: more is ResponseTooLarge.
         /// </summary>
         private static async Task<ArraySegment<byte>> ReadBodyAsync(HttpContent content, CancellationToken cancel)
         {
             using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
             long? declared = content.Headers.ContentLength;
+            if (declared > MaxBodyBytes) throw TooLarge($"declares {declared.Value.ToString(CultureInfo.InvariantCulture)} bytes (Content-Length), more than");
             var pool = ArrayPool<byte>.Shared;
-            byte[] buffer = pool.Rent(declared is long known && known > 0 && known < int.MaxValue ? (int)known : 16 * 1024);
+            byte[] buffer = pool.Rent(declared is long known && known > 0 ? (int)Math.Min(known, FirstBufferBytes) : FirstBufferBytes);
             int length = 0;
             try
             {
@@ -270,7 +285,9 @@ namespace EvalsPS.Api
                 {
                     if (length == buffer.Length)
                     {
-                        byte[] larger = pool.Rent(buffer.Length * 2);
+                        // One byte past the cap tells a body of exactly MaxBodyBytes from a longer one.
+                        if (length > MaxBodyBytes) throw TooLarge("is longer than");
+                        byte[] larger = pool.Rent((int)Math.Min((long)buffer.Length * 2, MaxBodyBytes + 1L));
                         Buffer.BlockCopy(buffer, 0, larger, 0, length);
                         pool.Return(buffer);
                         buffer = larger;
@@ -286,6 +303,11 @@ namespace EvalsPS.Api
                 throw;
             }
         }
+
+        private static EvalsApiException TooLarge(string what) =>
+            new EvalsApiException(FailureKind.ResponseTooLarge,
+                $"The answer was not read: its body {what} the {MaxBodyBytes / (1024 * 1024)} MiB EvalsPS reads from one answer. " +
+                "No real run or page is that large: check -BaseUri / $env:OPENAI_BASE_URL and any proxy between you and the API.");
 
         private static string Describe(EvalsApiException failure) =>
             failure.StatusCode is int status ? $"{status} {failure.ReasonPhrase}" : failure.Kind == FailureKind.Timeout ? "a timeout" : "a connection failure";
@@ -315,6 +337,25 @@ namespace EvalsPS.Api
                 text.Append("\n  ").Append(header.Key).Append(": ").Append(DisplayText.Safe(string.Join(", ", header.Value), DisplayText.MaxMessage));
             return text.ToString();
         }
+    }
+
+    /// <summary>What the client logs, with the key (or a long prefix of it) hidden wherever server text echoes it.</summary>
+    internal sealed class RedactingLog : IApiLog
+    {
+        private readonly IApiLog log;
+        private readonly ConnectionSettings settings;
+
+        internal RedactingLog(IApiLog log, ConnectionSettings settings)
+        {
+            this.log = log;
+            this.settings = settings;
+        }
+
+        public bool VerboseEnabled => log.VerboseEnabled;
+        public bool DebugEnabled => log.DebugEnabled;
+        public void Verbose(string message) => log.Verbose(settings.Redact(message)!);
+        public void Debug(string message) => log.Debug(settings.Redact(message)!);
+        public void Warning(string message) => log.Warning(settings.Redact(message)!);
     }
 
     /// <summary>What a page says of the listing, read before its items: how many items, whether more follow, and the cursor.</summary>

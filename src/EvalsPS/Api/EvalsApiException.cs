@@ -27,6 +27,8 @@ namespace EvalsPS.Api
         RepeatedCursor,
         /// <summary>A delete answered with success but "deleted": false.</summary>
         NotDeleted,
+        /// <summary>A body larger than EvalsPS reads from one answer (EvalsApiClient.MaxBodyBytes).</summary>
+        ResponseTooLarge,
     }
 }
 

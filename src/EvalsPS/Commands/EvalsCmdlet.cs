@@ -58,7 +58,9 @@ namespace EvalsPS.Commands
             ConnectionSettings settings;
             try
             {
-                settings = ConnectionSettings.Resolve(ApiKey, BaseUri, Organization, Project, MaxRetries, TimeoutSec,
+                // -ApiKey $null is a key given empty (InvalidApiKey), never a silent fall-back to the environment.
+                var apiKey = ApiKey ?? (MyInvocation.BoundParameters.ContainsKey(nameof(ApiKey)) ? ConnectionSettings.ToSecureString("") : null);
+                settings = ConnectionSettings.Resolve(apiKey, BaseUri, Organization, Project, MaxRetries, TimeoutSec,
                     AllowUnencryptedAuthentication.IsPresent, Environment.GetEnvironmentVariable);
             }
             catch (SettingsException failure)

@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -19,7 +18,7 @@ namespace EvalsPS.Commands
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            IdCompletion.Complete(commandName, fakeBoundParameters, wordToComplete, "evals", async (client, cancel) =>
+            IdCompletion.Complete(commandName, commandAst, fakeBoundParameters, wordToComplete, "evals", async (client, cancel) =>
             {
                 var page = await client.ListEvalsAsync(null, PagedListing.MaxPageSize, "desc", "created_at", cancel).ConfigureAwait(false);
                 return (page.Data ?? new EvalsList<Eval>()).Select(eval => new IdCompletion.Candidate(eval.Id, eval.Name ?? eval.Id)).ToList();
@@ -34,7 +33,7 @@ namespace EvalsPS.Commands
         {
             if (!(IdCompletion.Text(fakeBoundParameters, "EvalId") is string evalId) || evalId.Length == 0)
                 return Array.Empty<CompletionResult>();
-            return IdCompletion.Complete(commandName, fakeBoundParameters, wordToComplete, "runs of " + evalId, async (client, cancel) =>
+            return IdCompletion.Complete(commandName, commandAst, fakeBoundParameters, wordToComplete, "runs of " + evalId, async (client, cancel) =>
             {
                 var page = await client.ListRunsAsync(evalId, null, PagedListing.MaxPageSize, "desc", null, cancel).ConfigureAwait(false);
                 return (page.Data ?? new EvalsList<EvalRun>()).Select(run => new IdCompletion.Candidate(run.Id, $"{run.Name ?? run.Id} ({run.Status})")).ToList();
@@ -43,18 +42,28 @@ namespace EvalsPS.Commands
     }
 
     /// <summary>
-    /// What the id completers share: the cmdlets' settings (the -ApiKey, -BaseUri, -Organization and -Project typed on
-    /// the line, else $PSDefaultParameterValues, else the environment), a short per-session cache, and silence on any
-    /// failure: completion never writes an error, a warning or a verbose line, and never keeps the prompt waiting more
-    /// than about 2 seconds.
+    /// What the id completers share: the settings the cmdlets would use if the line named no connection parameter
+    /// ($PSDefaultParameterValues, else the environment, else the defaults), a short-lived cache of a few answers, and
+    /// silence on any failure: completion never writes an error, a warning or a verbose line, and never keeps the
+    /// prompt waiting more than about 2 seconds.
     /// </summary>
+    /// <remarks>
+    /// A line is text that has not run: it may have been pasted from anywhere. So a -BaseUri, -ApiKey or
+    /// -AllowUnencryptedAuthentication on it is never used to send the key (a pasted line could name its own server):
+    /// completion then offers nothing and sends nothing. -Organization and -Project on the line are used: they only
+    /// choose among the user's own evals, with the user's own key, at the user's own address. The key never goes over
+    /// plain http to another machine, whatever $PSDefaultParameterValues allows.
+    /// </remarks>
     internal static class IdCompletion
     {
         private static readonly TimeSpan Wait = TimeSpan.FromSeconds(2);
         private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(30);
 
+        /// <summary>Connection parameters that completion refuses to take from the line.</summary>
+        private static readonly string[] UntrustedOnLine = { "BaseUri", "ApiKey", "AllowUnencryptedAuthentication" };
+
         // A lookup still running when the wait ends is kept, so the next Tab press can use its answer.
-        private static readonly ConcurrentDictionary<string, CachedLookup> Cache = new ConcurrentDictionary<string, CachedLookup>(StringComparer.Ordinal);
+        private static readonly LookupCache Cache = new LookupCache(capacity: 16, Freshness);
 
         internal readonly struct Candidate
         {
@@ -68,25 +77,24 @@ namespace EvalsPS.Commands
             internal string ToolTip { get; }
         }
 
-        internal static IEnumerable<CompletionResult> Complete(string commandName, IDictionary fakeBoundParameters, string wordToComplete, string what,
-            Func<EvalsApiClient, CancellationToken, Task<List<Candidate>>> lookup)
+        internal static IEnumerable<CompletionResult> Complete(string commandName, CommandAst? commandAst, IDictionary fakeBoundParameters,
+            string wordToComplete, string what, Func<EvalsApiClient, CancellationToken, Task<List<Candidate>>> lookup)
         {
             try
             {
+                if (NamesUntrustedParameter(commandAst, fakeBoundParameters)) return Array.Empty<CompletionResult>();
                 var given = WithDefaults(commandName, fakeBoundParameters);
+                // allowUnencryptedAuthentication: false, whatever the defaults say: a key over plain http to another
+                // machine is refused here (SettingsException), and so never sent by a Tab press.
                 var settings = ConnectionSettings.Resolve(
                     ApiKey(given), BaseUri(given), Text(given, "Organization"), Text(given, "Project"),
-                    maxRetries: 0, timeoutSec: 10, Switch(given, "AllowUnencryptedAuthentication"), Environment.GetEnvironmentVariable);
+                    maxRetries: 0, timeoutSec: 10, allowUnencryptedAuthentication: false, Environment.GetEnvironmentVariable);
                 string key = string.Join("\n", settings.BaseUri, settings.Organization, settings.Project, Fingerprint(settings), what);
 
-                var now = DateTime.UtcNow;
-                var cached = Cache.AddOrUpdate(key,
-                    _ => new CachedLookup(now, lookup(new EvalsApiClient(settings, SilentLog.Instance), CancellationToken.None)),
-                    (_, old) => old.IsUsable(now, Freshness) ? old : new CachedLookup(now, lookup(new EvalsApiClient(settings, SilentLog.Instance), CancellationToken.None)));
-
-                if (!cached.Lookup.Wait(Wait) || cached.Lookup.Status != TaskStatus.RanToCompletion)
+                var lookupTask = Cache.Get(key, () => lookup(new EvalsApiClient(settings, SilentLog.Instance), CancellationToken.None));
+                if (!lookupTask.Wait(Wait) || lookupTask.Status != TaskStatus.RanToCompletion)
                     return Array.Empty<CompletionResult>();
-                return Matches(cached.Lookup.Result, wordToComplete);
+                return Matches(lookupTask.Result, wordToComplete);
             }
             catch (Exception)
             {
@@ -95,29 +103,93 @@ namespace EvalsPS.Commands
             }
         }
 
+        /// <summary>
+        /// True when the line names -BaseUri, -ApiKey or -AllowUnencryptedAuthentication, or a prefix that could be one
+        /// of them (-Base, -A): read from the line's own parameters as well as from what the engine bound, so that no
+        /// spelling the engine accepts slips through.
+        /// </summary>
+        private static bool NamesUntrustedParameter(CommandAst? commandAst, IDictionary fakeBoundParameters)
+        {
+            if (fakeBoundParameters != null)
+                foreach (var name in UntrustedOnLine)
+                    if (fakeBoundParameters.Contains(name)) return true;
+            if (commandAst is null) return false;
+            foreach (var element in commandAst.CommandElements)
+            {
+                if (element is CommandParameterAst parameter && parameter.ParameterName.Length > 0
+                    && UntrustedOnLine.Any(name => name.StartsWith(parameter.ParameterName, StringComparison.OrdinalIgnoreCase)))
+                    return true;
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// The ids that start with the word typed (case-insensitive), each inserted as exactly one argument holding the
+        /// id; an id with a control character is never offered (no quoting could show it faithfully on one line).
+        /// </summary>
         private static List<CompletionResult> Matches(List<Candidate> candidates, string wordToComplete)
         {
-            string word = (wordToComplete ?? "").Trim('\'', '"');
+            string word = Unquote(wordToComplete ?? "");
             var results = new List<CompletionResult>();
             foreach (var candidate in candidates)
             {
-                if (candidate.Id.StartsWith(word, StringComparison.OrdinalIgnoreCase)
-                    || candidate.ToolTip.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    results.Add(new CompletionResult(Quote(candidate.Id), candidate.Id, CompletionResultType.ParameterValue, candidate.ToolTip));
-                }
+                if (string.IsNullOrEmpty(candidate.Id) || candidate.Id.Any(char.IsControl)) continue;
+                if (!candidate.Id.StartsWith(word, StringComparison.OrdinalIgnoreCase)) continue;
+                results.Add(new CompletionResult(Quote(candidate.Id), DisplayText.Value(candidate.Id), CompletionResultType.ParameterValue,
+                    DisplayText.Value(string.IsNullOrEmpty(candidate.ToolTip) ? candidate.Id : candidate.ToolTip)));
             }
             return results;
         }
 
-        /// <summary>Ids are plain words; anything else is quoted so the completed line still parses.</summary>
-        private static string Quote(string id) =>
-            id.All(c => char.IsLetterOrDigit(c) || c == '_' || c == '-' || c == '.') ? id : "'" + id.Replace("'", "''") + "'";
+        /// <summary>The text of a word being typed, without its opening (and any closing) quote, as the parser would read it.</summary>
+        private static string Unquote(string word)
+        {
+            if (word.Length == 0) return word;
+            if (IsSingleQuote(word[0]))
+            {
+                string inner = word.Substring(1);
+                if (inner.Length > 0 && IsSingleQuote(inner[inner.Length - 1]) && !inner.EndsWith("''", StringComparison.Ordinal)) inner = inner.Substring(0, inner.Length - 1);
+                var text = new StringBuilder(inner.Length);
+                for (int i = 0; i < inner.Length; i++)
+                {
+                    text.Append(inner[i]);
+                    if (IsSingleQuote(inner[i]) && i + 1 < inner.Length && IsSingleQuote(inner[i + 1])) i++;
+                }
+                return text.ToString();
+            }
+            return word.Trim('"', '\u201C', '\u201D', '\u201E');
+        }
+
+        /// <summary>The quotes PowerShell's tokenizer reads as a single quote: ' and the typographic U+2018..U+201B.</summary>
+        private static bool IsSingleQuote(char c) => c == '\'' || (c >= '\u2018' && c <= '\u201B');
+
+        /// <summary>
+        /// An id as the text to insert: a plain word (ASCII letters first, then letters, digits, _, . and -) as it is, so
+        /// it cannot read as a number (0x10, 1kb) or a parameter (-x); anything else single-quoted with the engine's own
+        /// escaping, which doubles every single quote, typographic ones included, as PowerShell's own completers do.
+        /// </summary>
+        internal static string Quote(string id) =>
+            IsPlainWord(id) ? id : "'" + CodeGeneration.EscapeSingleQuotedStringContent(id) + "'";
+
+        private static bool IsPlainWord(string id)
+        {
+            if (id.Length == 0 || !IsAsciiLetter(id[0])) return false;
+            foreach (char c in id)
+                if (!(IsAsciiLetter(c) || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) return false;
+            return true;
+        }
+
+        private static bool IsAsciiLetter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
         /// <summary>
         /// The connection parameters on the line, and for those not on it the session's $PSDefaultParameterValues for this
         /// command, as the cmdlet itself would be given them (a script block default is left out: completion runs no code).
         /// </summary>
+        /// <remarks>
+        /// The engine matches $PSDefaultParameterValues to a command in an internal method (DefaultParameterDictionary
+        /// is public, its matching is not), so this repeats its rule for the one case that matters here: a
+        /// "CommandPattern:Parameter" key whose wildcard pattern matches the command's name.
+        /// </remarks>
         private static IDictionary WithDefaults(string commandName, IDictionary fakeBoundParameters)
         {
             var given = new Hashtable(StringComparer.OrdinalIgnoreCase);
@@ -196,22 +268,42 @@ namespace EvalsPS.Commands
             return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(settings.RevealApiKey())));
         }
 
-        private sealed class CachedLookup
+        /// <summary>
+        /// The answers of the last few lookups, each used for a short while: bounded, so a session that completes
+        /// against many evals or keys holds at most <c>capacity</c> answers, and short-lived, so new evals and runs show.
+        /// </summary>
+        private sealed class LookupCache
         {
-            internal CachedLookup(DateTime startedAt, Task<List<Candidate>> lookup)
+            private readonly int capacity;
+            private readonly TimeSpan freshness;
+            private readonly Dictionary<string, (DateTime StartedAt, Task<List<Candidate>> Lookup)> entries =
+                new Dictionary<string, (DateTime, Task<List<Candidate>>)>(StringComparer.Ordinal);
+
+            internal LookupCache(int capacity, TimeSpan freshness)
             {
-                StartedAt = startedAt;
-                Lookup = lookup;
-                // Observe a failure, so an unanswered lookup never surfaces as an unobserved task exception.
-                lookup.ContinueWith(task => task.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+                this.capacity = capacity;
+                this.freshness = freshness;
             }
 
-            internal DateTime StartedAt { get; }
-            internal Task<List<Candidate>> Lookup { get; }
-
-            /// <summary>Fresh, and not failed: a failure is tried again on the next Tab press.</summary>
-            internal bool IsUsable(DateTime now, TimeSpan freshness) =>
-                now - StartedAt < freshness && !Lookup.IsFaulted && !Lookup.IsCanceled;
+            /// <summary>The cached lookup for the key when fresh and not failed (a failure is tried again), else a new one.</summary>
+            internal Task<List<Candidate>> Get(string key, Func<Task<List<Candidate>>> start)
+            {
+                var now = DateTime.UtcNow;
+                lock (entries)
+                {
+                    if (entries.TryGetValue(key, out var cached) && now - cached.StartedAt < freshness && !cached.Lookup.IsFaulted && !cached.Lookup.IsCanceled)
+                        return cached.Lookup;
+                    foreach (var stale in entries.Where(entry => now - entry.Value.StartedAt >= freshness).Select(entry => entry.Key).ToList())
+                        entries.Remove(stale);
+                    if (entries.Count >= capacity && !entries.ContainsKey(key))
+                        entries.Remove(entries.OrderBy(entry => entry.Value.StartedAt).First().Key);
+                    var lookup = start();
+                    // Observe a failure, so an unanswered lookup never surfaces as an unobserved task exception.
+                    lookup.ContinueWith(task => task.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+                    entries[key] = (now, lookup);
+                    return lookup;
+                }
+            }
         }
 
         /// <summary>Completion prints nothing: no verbose, debug or warning lines.</summary>

@@ -9,6 +9,8 @@ namespace EvalsPS.Commands
     /// <summary>
     /// PowerShell accepts Write* calls only on the pipeline thread. Requests run on the thread pool,
     /// so their verbose, debug and warning lines are queued here and written while the pipeline thread waits.
+    /// Every line may hold server text, so control characters and bidi overrides are escaped here, once for all
+    /// (tab and line feed stay: a debug line lists headers one per line).
     /// </summary>
     internal sealed class PipelineDispatcher : IApiLog
     {
@@ -34,15 +36,15 @@ namespace EvalsPS.Commands
         /// <summary>A line that would not be shown is dropped here, so it never wakes the pipeline thread.</summary>
         public void Verbose(string message)
         {
-            if (VerboseEnabled) Post(() => verbose(message));
+            if (VerboseEnabled) Post(() => verbose(DisplayText.Lines(message)));
         }
 
         public void Debug(string message)
         {
-            if (DebugEnabled) Post(() => debug(message));
+            if (DebugEnabled) Post(() => debug(DisplayText.Lines(message)));
         }
 
-        public void Warning(string message) => Post(() => warning(message));
+        public void Warning(string message) => Post(() => warning(DisplayText.Lines(message)));
 
         /// <summary>Blocks the pipeline thread until the task ends, writing queued messages meanwhile.</summary>
         internal void WaitFor(Task task)

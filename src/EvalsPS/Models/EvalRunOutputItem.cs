@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using EvalsPS.Serialization;
 
 namespace EvalsPS
@@ -18,7 +19,7 @@ namespace EvalsPS
             Status = json.String("status");
             CreatedAt = json.Time("created_at");
             DatasourceItemId = json.Long("datasource_item_id");
-            DatasourceItem = json.Value("datasource_item");
+            DatasourceItem = ViewText.WithJsonText(json.Value("datasource_item"));
             Results = json.List("results", result => new EvalRunOutputItemResult(result));
             Sample = json.Object("sample", sample => new EvalRunOutputItemSample(sample));
             AdditionalProperties = json.Rest();
@@ -38,7 +39,7 @@ namespace EvalsPS
         /// <summary>The row number of the item in the run's data source.</summary>
         public long? DatasourceItemId { get; }
 
-        /// <summary>The data source row (the item), as PowerShell values: $item.DatasourceItem.input.</summary>
+        /// <summary>The data source row (the item), as PowerShell values: $item.DatasourceItem.input. Its ToString (Export-Csv, views) is compact JSON.</summary>
         public object? DatasourceItem { get; }
 
         /// <summary>One result per grader.</summary>
@@ -171,8 +172,21 @@ namespace EvalsPS
             }
         }
 
-        public override string ToString() =>
-            Error is { } error && (error.Code != null || error.Message != null) ? $"error {error}" : $"{Model}: {OutputText}";
+        /// <summary>
+        /// One line for Export-Csv and views, leading with the answer: "the answer (model)", or "the answer (model; error
+        /// code: message)" when the model failed; empty parts are left out.
+        /// </summary>
+        public override string ToString()
+        {
+            string answer = ViewText.Line(OutputText);
+            var notes = new List<string>(2);
+            if (!string.IsNullOrEmpty(Model)) notes.Add(Model!);
+            if (Error is { } error && (!string.IsNullOrEmpty(error.Code) || !string.IsNullOrEmpty(error.Message)))
+                notes.Add("error " + string.Join(": ", new[] { error.Code, error.Message }.Where(part => !string.IsNullOrEmpty(part))));
+            if (notes.Count == 0) return answer;
+            string said = "(" + string.Join("; ", notes) + ")";
+            return answer.Length == 0 ? said : answer + " " + said;
+        }
     }
 
     /// <summary>Tokens the model used for one item.</summary>
