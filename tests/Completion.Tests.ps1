@@ -1,7 +1,8 @@
 #Requires -Version 5.1
 # Tab completion of -EvalId and -RunId from the API, through TabExpansion2 as the console calls it.
-# Completion reads the -BaseUri and -ApiKey typed on the line, else the environment; it keeps answers for a short
-# while per key, so each test uses a key of its own.
+# Completion uses the settings in force without the line being run ($PSDefaultParameterValues, else the environment):
+# a -BaseUri, -ApiKey or -AllowUnencryptedAuthentication typed on the line makes it offer and send nothing. It keeps
+# answers for a short while per key, so each test uses a key of its own.
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
@@ -28,7 +29,8 @@ Describe 'Completion of ids' {
         $key = 'sk-completion-' + [guid]::NewGuid().ToString('N')
         $fake.ExpectedApiKey = $key
         $null = $fake.Start()
-        $on = "-BaseUri '$($fake.BaseUri)' -ApiKey '$key'"
+        $env:OPENAI_BASE_URL = $fake.BaseUri.ToString()
+        $env:OPENAI_API_KEY = $key
     }
 
     AfterEach {
@@ -48,7 +50,7 @@ Describe 'Completion of ids' {
             $fake.AddEval('eval_first', 'Headline topics')
             $fake.AddEval('eval_second', 'Support tone')
 
-            $offered = Get-Completion "$Command $on -EvalId "
+            $offered = Get-Completion "$Command -EvalId "
 
             ($offered.CompletionText -join ',') | Should -Be 'eval_second,eval_first'
             ($offered.ToolTip -join ',') | Should -Be 'Support tone,Headline topics'
@@ -56,31 +58,70 @@ Describe 'Completion of ids' {
             @(Get-RequestLine $fake) | Should -Be @('GET /v1/evals?limit=100&order=desc&order_by=created_at')
         }
 
-        It 'keeps the ids that start with the word typed, or whose name holds it' {
+        It 'keeps only the ids that start with the word typed, in any case; a name never swaps the word for another id' {
             $fake.AddEval('eval_abc', 'Headline topics')
             $fake.AddEval('eval_abd', 'Support tone')
-            $fake.AddEval('eval_xyz', 'Refund policy')
+            $fake.AddEval('eval_xyz', 'Refund policy eval_ab')
 
-            (Get-Completion "Get-Eval $on -EvalId eval_ab").CompletionText -join ',' | Should -Be 'eval_abd,eval_abc'
-            (Get-Completion "Get-Eval $on -EvalId refund").CompletionText -join ',' | Should -Be 'eval_xyz'
+            (Get-Completion "Get-Eval -EvalId eval_ab").CompletionText -join ',' | Should -Be 'eval_abd,eval_abc'
+            (Get-Completion "Get-Eval -EvalId EVAL_AB").CompletionText -join ',' | Should -Be 'eval_abd,eval_abc'
+            (Get-Completion "Get-Eval -EvalId 'eval_ab").CompletionText -join ',' | Should -Be 'eval_abd,eval_abc'
+            Get-Completion "Get-Eval -EvalId refund" | Should -HaveCount 0
         }
 
         It 'quotes an id that would not parse as a bare word' {
             $fake.AddEval('eval odd', 'Spaces')
 
-            (Get-Completion "Get-Eval $on -EvalId ").CompletionText | Should -Be "'eval odd'"
+            (Get-Completion "Get-Eval -EvalId ").CompletionText | Should -Be "'eval odd'"
         }
 
-        It 'uses OPENAI_BASE_URL and OPENAI_API_KEY when the line names no -BaseUri or -ApiKey' {
+        It 'uses OPENAI_BASE_URL and OPENAI_API_KEY, sending the key as the command would' {
             $fake.AddEval('eval_env', 'From the environment')
-            $env:OPENAI_BASE_URL = $fake.BaseUri.ToString()
-            $env:OPENAI_API_KEY = $key
 
             (Get-Completion 'Get-EvalRun -EvalId ').CompletionText | Should -Be 'eval_env'
+            $fake.Requests[0].Headers['Authorization'] | Should -Be "Bearer $key"
+        }
+
+        It 'offers nothing and sends nothing when the line names <Named>, even the settings the command would use anyway' -ForEach @(
+            # {0} is the fake's address and {1} the key: the same settings as the environment's, so only the rule stops the lookup.
+            @{ Named = '-BaseUri'; Line = "Get-Eval -BaseUri '{0}' -EvalId " }
+            @{ Named = '-ApiKey'; Line = "Get-Eval -ApiKey '{1}' -EvalId " }
+            @{ Named = '-AllowUnencryptedAuthentication'; Line = 'Get-Eval -AllowUnencryptedAuthentication -EvalId ' }
+            @{ Named = 'a prefix of -BaseUri'; Line = "Get-EvalRun -Base '{0}' -EvalId " }
+            @{ Named = 'a prefix of -ApiKey, before -RunId'; Line = "Get-EvalRun -Api '{1}' -EvalId eval_line -RunId " }
+        ) {
+            $fake.AddEval('eval_line', 'On the line')
+            $null = $fake.AddRun('eval_line', 'evalrun_line', 'completed', 'line')
+
+            Get-Completion ($Line -f $fake.BaseUri, $key) | Should -HaveCount 0
+            $fake.Requests | Should -HaveCount 0
+            # The same line without the parameter completes: the rule, not the settings, stopped it.
+            (Get-Completion 'Get-EvalRun -EvalId eval_line -RunId ').CompletionText | Should -Be 'evalrun_line'
+        }
+
+        It 'never sends the key over plain http to another machine, whatever $PSDefaultParameterValues allows' {
+            $saved = $global:PSDefaultParameterValues.Clone()
+            try {
+                # 192.0.2.1 (TEST-NET-1, never routed): a lookup there would wait out completion's 2 s.
+                $env:OPENAI_BASE_URL = 'http://192.0.2.1/v1'
+                $global:PSDefaultParameterValues['Get-Eval:AllowUnencryptedAuthentication'] = $true
+                $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                $offered = Get-Completion 'Get-Eval -EvalId '
+                $clock.Stop()
+            }
+            finally {
+                $global:PSDefaultParameterValues = $saved
+            }
+
+            $offered | Should -HaveCount 0
+            # Refused before any connection is tried: a lookup would have waited about 2 s for an answer.
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
         }
 
         It 'uses the -BaseUri and -ApiKey that $PSDefaultParameterValues gives the command, as the command would' {
             $fake.AddEval('eval_defaults', 'From the defaults')
+            $env:OPENAI_BASE_URL = $null
+            $env:OPENAI_API_KEY = $null
             $saved = $global:PSDefaultParameterValues.Clone()
             try {
                 $global:PSDefaultParameterValues['*-EvalRun:BaseUri'] = $fake.BaseUri.ToString()
@@ -94,7 +135,7 @@ Describe 'Completion of ids' {
             }
 
             $forGetEvalRun.CompletionText | Should -Be 'eval_defaults'
-            # No key is given to Stop-EvalRun: it completes nothing and sends nothing.
+            # No key is given to Stop-EvalRun (the environment has none here): it completes nothing and sends nothing.
             $forStopEvalRun | Should -HaveCount 0
             $fake.Requests | Should -HaveCount 1
         }
@@ -102,8 +143,8 @@ Describe 'Completion of ids' {
         It 'asks the API once for completions repeated within a short while' {
             $fake.AddEval('eval_cached', 'Cached')
 
-            $first = Get-Completion "Get-Eval $on -EvalId "
-            $second = Get-Completion "Get-EvalRun $on -EvalId eval_c"
+            $first = Get-Completion "Get-Eval -EvalId "
+            $second = Get-Completion "Get-EvalRun -EvalId eval_c"
 
             $first.CompletionText | Should -Be 'eval_cached'
             $second.CompletionText | Should -Be 'eval_cached'
@@ -123,7 +164,7 @@ Describe 'Completion of ids' {
             $null = $fake.AddRun('eval_runs', 'evalrun_new', 'in_progress', 'candidate')
             $null = $fake.AddRun('eval_other', 'evalrun_elsewhere', 'queued', 'other')
 
-            $offered = Get-Completion "$Command $on -EvalId eval_runs -RunId "
+            $offered = Get-Completion "$Command -EvalId eval_runs -RunId "
 
             ($offered.CompletionText -join ',') | Should -Be 'evalrun_new,evalrun_old'
             ($offered.ToolTip -join ',') | Should -Be 'candidate (in_progress),nightly (completed)'
@@ -133,13 +174,13 @@ Describe 'Completion of ids' {
         It 'completes the run ids of a positional eval id' {
             $null = $fake.AddRun('eval_pos', 'evalrun_pos', 'completed', 'positional')
 
-            (Get-Completion "Get-EvalRun $on eval_pos -RunId ").CompletionText | Should -Be 'evalrun_pos'
+            (Get-Completion "Get-EvalRun eval_pos -RunId ").CompletionText | Should -Be 'evalrun_pos'
         }
 
         It 'completes nothing, and asks nothing, when no eval id is on the line' {
             $null = $fake.AddRun('eval_none', 'evalrun_none', 'completed', 'none')
 
-            Get-Completion "Stop-EvalRun $on -RunId " | Should -HaveCount 0
+            Get-Completion "Stop-EvalRun -RunId " | Should -HaveCount 0
             $fake.Requests | Should -HaveCount 0
         }
     }
@@ -149,7 +190,8 @@ Describe 'Completion of ids' {
             $fake.AddEval('eval_nokey', 'No key')
             $errorsBefore = $global:Error.Count
 
-            $result = Invoke-Captured { Get-Completion "Get-Eval -BaseUri '$($fake.BaseUri)' -EvalId " }
+            $env:OPENAI_API_KEY = $null
+            $result = Invoke-Captured { Get-Completion "Get-Eval -EvalId " }
 
             $result.Output | Should -HaveCount 0
             $result.AllErrors | Should -HaveCount 0
@@ -161,7 +203,8 @@ Describe 'Completion of ids' {
         It 'completes nothing and prints nothing when the key is refused' {
             $fake.AddEval('eval_refused', 'Refused')
 
-            $result = Invoke-Captured { Get-Completion "Get-Eval -BaseUri '$($fake.BaseUri)' -ApiKey sk-wrong -EvalId " }
+            $env:OPENAI_API_KEY = 'sk-wrong'
+            $result = Invoke-Captured { Get-Completion "Get-Eval -EvalId " }
 
             $result.Output | Should -HaveCount 0
             $result.AllErrors | Should -HaveCount 0
@@ -177,7 +220,8 @@ Describe 'Completion of ids' {
             $listener.Stop()
 
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
-            $result = Invoke-Captured { Get-Completion "Get-Eval -BaseUri 'http://127.0.0.1:$port/v1' -ApiKey '$key' -EvalId " }
+            $env:OPENAI_BASE_URL = "http://127.0.0.1:$port/v1"
+            $result = Invoke-Captured { Get-Completion "Get-Eval -EvalId " }
             $clock.Stop()
 
             $result.Output | Should -HaveCount 0
@@ -190,11 +234,11 @@ Describe 'Completion of ids' {
             $fake.Latency = [timespan]'0:0:3'
 
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
-            $first = Get-Completion "Get-Eval $on -EvalId "
+            $first = Get-Completion "Get-Eval -EvalId "
             $clock.Stop()
             $null = Wait-Until { @($fake.Requests | Where-Object ResponseStatus -eq 200).Count -eq 1 } -TimeoutSec 10
             Start-Sleep -Milliseconds 200
-            $second = Get-Completion "Get-Eval $on -EvalId "
+            $second = Get-Completion "Get-Eval -EvalId "
 
             $first | Should -HaveCount 0
             $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.8

@@ -200,7 +200,7 @@ Describe 'Get-EvalRunOutputItem' {
             $item.Results[0].Sample.label | Should -BeExactly 'rude'
             $item.Results[0].AdditionalProperties['reasoning'] | Should -BeExactly 'too blunt'
             $item.Sample.Error.Code | Should -BeExactly 'invalid_prompt'
-            $item.Sample.ToString() | Should -BeExactly 'error invalid_prompt: The prompt was refused.'
+            $item.Sample.ToString() | Should -BeExactly '(gpt-4o-mini; error invalid_prompt: The prompt was refused.)'
         }
     }
 
@@ -236,9 +236,9 @@ Describe 'Get-EvalRunOutputItem' {
             $rows[2].OutputText | Should -Be 'Sports'
             $rows[2].FailedCriteria | Should -BeLike 'Match output to human label-* (score 0)'
             $rows[2].Results | Should -BeLike 'Match output to human label-*: failed (score 0)'
-            $rows[2].Sample | Should -Be 'gpt-4o-mini-2024-07-18: Sports'
-            $rows[8].Sample | Should -BeLike 'error rate_limit_exceeded: *'
-            $rows[2].DatasourceItem | Should -BeLike '*ground_truth=Business*'
+            $rows[2].Sample | Should -Be 'Sports (gpt-4o-mini-2024-07-18)'
+            $rows[8].Sample | Should -BeLike '(gpt-4o-mini-2024-07-18; error rate_limit_exceeded: *)'
+            $rows[2].DatasourceItem | Should -BeLike '{*"ground_truth":"Business"}'
             $text | Should -Not -Match 'EvalsPS\.|System\.'
         }
 

@@ -111,7 +111,8 @@ namespace EvalsPS.FakeApi
                    ",\"psextended\":" + keys + "}";
         }
 
-        internal static string Quote(string text) => JsonSerializer.Serialize(text);
+        /// <summary>The text as a JSON string literal.</summary>
+        public static string Quote(string text) => JsonSerializer.Serialize(text);
     }
 
     public sealed partial class FakeEvalsApi
