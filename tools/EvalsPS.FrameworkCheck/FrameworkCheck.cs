@@ -288,6 +288,25 @@ internal static class ApiChecks
                     fake.Latency = TimeSpan.Zero;
                 }
             });
+            Check(fake, "free-form keys a PSObject refuses (reserved names, \"\", a beside A) read whole, as an ordered case-sensitive dictionary", () =>
+            {
+                string id = fake.AddRunJson("eval_keys", Hostile.RunJson("eval_keys", "evalrun_keys"));
+                var run = api.GetRunAsync("eval_keys", id, CancellationToken.None).Result;
+                var keys = run.AdditionalProperties["psbase"] as System.Collections.Specialized.OrderedDictionary;
+                FrameworkCheck.Assert(keys != null, "psbase is " + run.AdditionalProperties["psbase"]);
+                FrameworkCheck.Assert(keys.Keys.Cast<string>().SequenceEqual(Hostile.ReservedKeys), "keys " + string.Join("|", keys.Keys.Cast<string>()));
+                FrameworkCheck.Assert(Hostile.ReservedKeys.All(key => (string)keys[key] == "value of '" + key + "'"), "a value was lost or merged");
+                var plain = api.GetRunAsync("eval_fx", fake.AddRunJson("eval_fx", "{\"object\":\"eval.run\",\"id\":\"evalrun_plainkeys\",\"status\":\"completed\",\"created_at\":1,\"extra\":{\"a\":1}}"),
+                    CancellationToken.None).Result;
+                FrameworkCheck.Assert(plain.AdditionalProperties["extra"] is PSObject, "ordinary keys gave " + plain.AdditionalProperties["extra"]?.GetType());
+            });
+            Check(fake, "a Content-Length above the body cap is ResponseTooLarge, unread and not retried", () =>
+            {
+                string id = fake.AddRun("eval_fx", "evalrun_large", "completed");
+                fake.Enqueue(FakeResponse.LyingLength(300L * 1024 * 1024), 3);
+                ExpectFailure(() => api.GetRunAsync("eval_fx", id, CancellationToken.None), FailureKind.ResponseTooLarge, maxSeconds: 2);
+                FrameworkCheck.Assert(fake.Requests.Count == 1, $"{fake.Requests.Count} requests");
+            });
             Check(fake, "ids with dots work on the runtime's own Uri (no UriCreationOptions here); '.' and '..' are refused unsent", () =>
             {
                 FrameworkCheck.Assert(Type.GetType("System.UriCreationOptions") == null, "this runtime has UriCreationOptions: not the fallback path");

@@ -42,8 +42,13 @@ namespace System.Management.Automation
         {
             private readonly List<PSPropertyInfo> members = new List<PSPropertyInfo>();
 
+            // Windows PowerShell 5.1's own refusals: a reserved member name (in any case), and a name already present
+            // in any case (so "A" after "a" fails, and EvalsPS's reading merges them unless it avoids PSObject).
+            private static readonly string[] Reserved = { "psbase", "psadapted", "psextended", "psobject", "pstypenames" };
+
             public override void Add(PSPropertyInfo member)
             {
+                if (Reserved.Contains(member.Name, StringComparer.OrdinalIgnoreCase)) throw new ExtendedTypeSystemException("The member name " + member.Name + " is reserved.");
                 if (this[member.Name] != null) throw new ExtendedTypeSystemException("The member " + member.Name + " is already present.");
                 members.Add(member);
             }
@@ -67,7 +72,12 @@ namespace System.Management.Automation
 
     public class PSNoteProperty : PSPropertyInfo
     {
-        public PSNoteProperty(string name, object value) { Name = name; Value = value; }
+        public PSNoteProperty(string name, object value)
+        {
+            if (string.IsNullOrEmpty(name)) throw new ArgumentException("Cannot process argument because the value of argument \"name\" is not valid.", "name");
+            Name = name;
+            Value = value;
+        }
         public override object Value { get; set; }
     }
 
