@@ -100,22 +100,34 @@ Describe 'Completion of ids' {
         }
 
         It 'never sends the key over plain http to another machine, whatever $PSDefaultParameterValues allows' {
-            $saved = $global:PSDefaultParameterValues.Clone()
+            # A child PowerShell 7 whose HTTP proxy is the fake: a request for http://evals.test (another machine, by
+            # name and by Uri.IsLoopback) reaches the fake, which records it, and never leaves this machine. There a
+            # Tab press with AllowUnencryptedAuthentication in $PSDefaultParameterValues, then the command itself.
+            $script = @"
+Import-Module '$TestModuleDir' -ErrorAction Stop
+`$env:OPENAI_BASE_URL = 'http://evals.test/v1'
+`$env:OPENAI_API_KEY = '$key'
+`$PSDefaultParameterValues['Get-Eval:AllowUnencryptedAuthentication'] = `$true
+'offered ' + @((TabExpansion2 -inputScript 'Get-Eval -EvalId ' -cursorColumn 17).CompletionMatches).Count
+'listed ' + @(Get-Eval -First 1).Count
+"@
+            $host7 = (Get-Process -Id $PID).Path
+            $arguments = @(if ([IO.Path]::GetFileNameWithoutExtension($host7) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' }) +
+                '-NoProfile', '-NonInteractive', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+            $fake.AddEval('eval_far', 'Far away')
+            $saved = $env:HTTP_PROXY, $env:NO_PROXY
             try {
-                # 192.0.2.1 (TEST-NET-1, never routed): a lookup there would wait out completion's 2 s.
-                $env:OPENAI_BASE_URL = 'http://192.0.2.1/v1'
-                $global:PSDefaultParameterValues['Get-Eval:AllowUnencryptedAuthentication'] = $true
-                $clock = [System.Diagnostics.Stopwatch]::StartNew()
-                $offered = Get-Completion 'Get-Eval -EvalId '
-                $clock.Stop()
+                $env:HTTP_PROXY = 'http://127.0.0.1:{0}' -f $fake.BaseUri.Port
+                $env:NO_PROXY = $null
+                $said = & $host7 @arguments 2>&1
             }
             finally {
-                $global:PSDefaultParameterValues = $saved
+                $env:HTTP_PROXY, $env:NO_PROXY = $saved
             }
 
-            $offered | Should -HaveCount 0
-            # Refused before any connection is tried: a lookup would have waited about 2 s for an answer.
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+            $said | Should -Be @('offered 0', 'listed 1')
+            # Only the command's own request: the route works, and completion sent nothing over it.
+            @(Get-RequestLine $fake) | Should -Be @('GET http://evals.test/v1/evals?limit=1&order=desc&order_by=created_at')
         }
 
         It 'uses the -BaseUri and -ApiKey that $PSDefaultParameterValues gives the command, as the command would' {

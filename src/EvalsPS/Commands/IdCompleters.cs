@@ -168,7 +168,7 @@ namespace EvalsPS.Commands
         /// it cannot read as a number (0x10, 1kb) or a parameter (-x); anything else single-quoted with the engine's own
         /// escaping, which doubles every single quote, typographic ones included, as PowerShell's own completers do.
         /// </summary>
-        internal static string Quote(string id) =>
+        private static string Quote(string id) =>
             IsPlainWord(id) ? id : "'" + CodeGeneration.EscapeSingleQuotedStringContent(id) + "'";
 
         private static bool IsPlainWord(string id)
