@@ -224,7 +224,8 @@ namespace EvalsPS.Commands
             }
         }
 
-        private static readonly string[] ConnectionParameters = { "ApiKey", "BaseUri", "Organization", "Project", "AllowUnencryptedAuthentication" };
+        // Not AllowUnencryptedAuthentication: completion never sends the key over plain http to another machine.
+        private static readonly string[] ConnectionParameters = { "ApiKey", "BaseUri", "Organization", "Project" };
 
         internal static string? Text(IDictionary fakeBoundParameters, string name) =>
             Unwrap(fakeBoundParameters?[name]) switch
@@ -249,14 +250,6 @@ namespace EvalsPS.Commands
                 Uri uri => uri,
                 string text when Uri.TryCreate(text, UriKind.Absolute, out var uri) => uri,
                 _ => null,
-            };
-
-        private static bool Switch(IDictionary fakeBoundParameters, string name) =>
-            Unwrap(fakeBoundParameters?[name]) switch
-            {
-                SwitchParameter flag => flag.IsPresent,
-                bool flag => flag,
-                _ => false,
             };
 
         private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
