@@ -285,9 +285,14 @@ namespace EvalsPS.Api
                 {
                     if (length == buffer.Length)
                     {
-                        // One byte past the cap tells a body of exactly MaxBodyBytes from a longer one.
-                        if (length > MaxBodyBytes) throw TooLarge("is longer than");
-                        byte[] larger = pool.Rent((int)Math.Min((long)buffer.Length * 2, MaxBodyBytes + 1L));
+                        if (length >= MaxBodyBytes)
+                        {
+                            // Full at the cap: one byte more tells a body of exactly MaxBodyBytes from a longer one.
+                            if (await stream.ReadAsync(new byte[1], 0, 1, cancel).ConfigureAwait(false) > 0) throw TooLarge("is longer than");
+                            return new ArraySegment<byte>(buffer, 0, length);
+                        }
+                        // The pool rounds up to a power of two, and the cap is one: the last buffer is the cap, not twice it.
+                        byte[] larger = pool.Rent((int)Math.Min((long)buffer.Length * 2, MaxBodyBytes));
                         Buffer.BlockCopy(buffer, 0, larger, 0, length);
                         pool.Return(buffer);
                         buffer = larger;
