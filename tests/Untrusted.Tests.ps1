@@ -37,7 +37,7 @@ Describe 'Data from the server is untrusted' {
             $env:OPENAI_BASE_URL = $saved.Uri
         }
 
-        It 'inserts each hostile id as exactly one argument holding the id, and never an id with a control character' {
+        It 'inserts each hostile id as exactly one argument holding the id, and never an id with a control character or a bidi override' {
             $line = 'Get-Eval -EvalId '
             $offered = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches)
 

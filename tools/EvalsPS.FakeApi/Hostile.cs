@@ -49,7 +49,7 @@ namespace EvalsPS.FakeApi
             "@splat",
         };
 
-        /// <summary>Ids with a control character (C0 or C1): never offered by completion.</summary>
+        /// <summary>Ids with a control character (C0 or C1) or a bidi override: never offered by completion.</summary>
         public static IReadOnlyList<string> ControlIds { get; } = new[]
         {
             "eval_cr\rWrite-Host pwned",
@@ -57,6 +57,7 @@ namespace EvalsPS.FakeApi
             "eval_esc\u001b[2J",
             "eval_c1\u009b2J",
             "eval_nul\u0000",
+            "eval_bidi\u202Eexe.txt",
         };
 
         /// <summary>The keys a PSCustomObject refuses, renames or merges, each with a value of its own.</summary>

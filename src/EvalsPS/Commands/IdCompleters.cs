@@ -125,7 +125,8 @@ namespace EvalsPS.Commands
 
         /// <summary>
         /// The ids that start with the word typed (case-insensitive), each inserted as exactly one argument holding the
-        /// id; an id with a control character is never offered (no quoting could show it faithfully on one line).
+        /// id; an id with a control character or a bidi override is never offered (no quoting could show it faithfully on
+        /// the command line, and an override would reorder what the line shows).
         /// </summary>
         private static List<CompletionResult> Matches(List<Candidate> candidates, string wordToComplete)
         {
@@ -133,7 +134,7 @@ namespace EvalsPS.Commands
             var results = new List<CompletionResult>();
             foreach (var candidate in candidates)
             {
-                if (string.IsNullOrEmpty(candidate.Id) || candidate.Id.Any(char.IsControl)) continue;
+                if (string.IsNullOrEmpty(candidate.Id) || candidate.Id.Any(DisplayText.IsUnsafe)) continue;
                 if (!candidate.Id.StartsWith(word, StringComparison.OrdinalIgnoreCase)) continue;
                 results.Add(new CompletionResult(Quote(candidate.Id), DisplayText.Value(candidate.Id), CompletionResultType.ParameterValue,
                     DisplayText.Value(string.IsNullOrEmpty(candidate.ToolTip) ? candidate.Id : candidate.ToolTip)));
