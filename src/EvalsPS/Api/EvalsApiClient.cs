@@ -76,6 +76,29 @@ namespace EvalsPS.Api
             return deletion;
         }
 
+        /// <summary>
+        /// Creates an eval. Not idempotent: a failure after the request may have reached the server is not retried
+        /// (see <see cref="RetryPolicy.MayHaveReachedServer"/>).
+        /// </summary>
+        internal Task<Eval> CreateEvalAsync(object body, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Post, "evals", json => new Eval(json), cancel, RequestJson.Serialize(body), creates: true);
+
+        /// <summary>Renames an eval or replaces its metadata: POST to the eval path. Sending it twice changes nothing more.</summary>
+        internal Task<Eval> UpdateEvalAsync(string evalId, object body, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Post, EvalPath(evalId), json => new Eval(json), cancel, RequestJson.Serialize(body));
+
+        internal async Task<EvalDeletion> DeleteEvalAsync(string evalId, CancellationToken cancel)
+        {
+            var deletion = await SendAsync(HttpMethod.Delete, EvalPath(evalId), json => new EvalDeletion(json, evalId), cancel).ConfigureAwait(false);
+            if (!deletion.Deleted)
+                throw new EvalsApiException(FailureKind.NotDeleted, "The API answered the delete with success but \"deleted\": false, so the eval may still exist.");
+            return deletion;
+        }
+
+        /// <summary>Starts a run of an eval. Not idempotent, as <see cref="CreateEvalAsync"/>.</summary>
+        internal Task<EvalRun> CreateRunAsync(string evalId, object body, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Post, EvalPath(evalId) + "/runs", json => new EvalRun(json), cancel, RequestJson.Serialize(body), creates: true);
+
         internal Task<EvalRunOutputItem> GetOutputItemAsync(string evalId, string runId, string outputItemId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId) + "/output_items/" + Segment(outputItemId), json => new EvalRunOutputItem(json), cancel);
 
@@ -110,10 +133,17 @@ namespace EvalsPS.Api
         /// </summary>
         internal static string Segment(string id) => Uri.EscapeDataString(id);
 
-        private Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, T> read, CancellationToken cancel) =>
-            SendAsync(method, relativePath, (json, _) => read(json), cancel);
+        private Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, T> read, CancellationToken cancel,
+            byte[]? body = null, bool creates = false) =>
+            SendAsync(method, relativePath, (json, _) => read(json), cancel, body, creates);
 
-        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, HttpResponseHeaders, T> read, CancellationToken cancel)
+        /// <param name="body">The JSON body; a POST without one sends an empty body (cancel).</param>
+        /// <param name="creates">
+        /// The call creates something and the API takes no idempotency key: a failure after the request may have reached
+        /// the server is marked MayExist and never sent again, so a retry cannot start a second run.
+        /// </param>
+        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, HttpResponseHeaders, T> read, CancellationToken cancel,
+            byte[]? body = null, bool creates = false)
         {
             var uri = RequestUri.Create(settings.BaseUri, relativePath);
             for (int attempt = 1; ; attempt++)
@@ -121,7 +151,13 @@ namespace EvalsPS.Api
                 TimeSpan? wait;
                 try
                 {
-                    return await SendOnceAsync(method, uri, read, cancel).ConfigureAwait(false);
+                    return await SendOnceAsync(method, uri, body, read, cancel).ConfigureAwait(false);
+                }
+                catch (EvalsApiException failure) when (creates && RetryPolicy.MayHaveReachedServer(failure))
+                {
+                    failure.Attempts = attempt;
+                    failure.MayExist = true;
+                    throw;
                 }
                 catch (EvalsApiException failure) when (attempt <= settings.MaxRetries && (wait = RetryWait(failure, attempt)) != null)
                 {
@@ -157,21 +193,29 @@ namespace EvalsPS.Api
             return RetryPolicy.Backoff(attempt - 1);
         }
 
-        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, Func<JsonFields, HttpResponseHeaders, T> read, CancellationToken cancel)
+        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, byte[]? body, Func<JsonFields, HttpResponseHeaders, T> read, CancellationToken cancel)
         {
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.RevealApiKey());
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (settings.Organization != null) request.Headers.TryAddWithoutValidation("OpenAI-Organization", settings.Organization);
             if (settings.Project != null) request.Headers.TryAddWithoutValidation("OpenAI-Project", settings.Project);
-            if (method == HttpMethod.Post) request.Content = new ByteArrayContent(Array.Empty<byte>());
-            if (log.DebugEnabled) log.Debug(DescribeRequest(request));
+            if (body != null)
+            {
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            }
+            else if (method == HttpMethod.Post)
+            {
+                request.Content = new ByteArrayContent(Array.Empty<byte>());
+            }
+            if (log.DebugEnabled) log.Debug(DescribeRequest(request, body));
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             deadline.CancelAfter(settings.Timeout);
             var clock = Stopwatch.StartNew();
             HttpResponseMessage response;
-            ArraySegment<byte> body;
+            ArraySegment<byte> answer;
             try
             {
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
@@ -180,7 +224,7 @@ namespace EvalsPS.Api
                 // or Ctrl+C fires closes the connection and ends a body that stalls after the headers.
                 using (deadline.Token.Register(state => ((HttpResponseMessage)state!).Dispose(), response))
                 {
-                    body = await ReadBodyAsync(response.Content, deadline.Token).ConfigureAwait(false);
+                    answer = await ReadBodyAsync(response.Content, deadline.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (cancel.IsCancellationRequested && !(ex is OperationCanceledException))
@@ -198,7 +242,8 @@ namespace EvalsPS.Api
             {
                 log.Verbose($"{method} {uri} failed: {Innermost(ex).Message}");
                 throw new EvalsApiException(FailureKind.ConnectionFailed,
-                    $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
+                    $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex)
+                { NeverConnected = HttpTransport.NeverConnected(ex) };
             }
 
             try
@@ -207,7 +252,7 @@ namespace EvalsPS.Api
                 string? requestId = response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null;
                 if (log.VerboseEnabled)
                     log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(response.ReasonPhrase)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
-                if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Count));
+                if (log.DebugEnabled) log.Debug(DescribeResponse(response, answer.Count));
 
                 if (status >= 200 && status < 300)
                 {
@@ -215,13 +260,13 @@ namespace EvalsPS.Api
                     T result;
                     try
                     {
-                        using var document = JsonDocument.Parse(body.AsMemory());
+                        using var document = JsonDocument.Parse(answer.AsMemory());
                         result = read(JsonFields.Root(document.RootElement, issues), response.Headers);
                     }
                     catch (JsonException ex)
                     {
                         throw new EvalsApiException(FailureKind.InvalidJsonResponse,
-                            body.Count == 0
+                            answer.Count == 0
                                 ? $"The API answered {status} {response.ReasonPhrase} with an empty body where JSON was expected."
                                 : $"The API answered {status} {response.ReasonPhrase} but the body is not well-formed JSON ({ex.Message}).",
                             ex)
@@ -240,7 +285,7 @@ namespace EvalsPS.Api
                     { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId, Location = location };
                 }
 
-                var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
+                var failure = ApiErrorBody.ToException(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, answer);
                 failure.RequestId = requestId;
                 failure.ResponseHeaders = response.Headers;
                 throw failure;
@@ -248,7 +293,7 @@ namespace EvalsPS.Api
             finally
             {
                 // Nothing read from the answer refers to the buffer: the document is disposed and its values copied.
-                ArrayPool<byte>.Shared.Return(body.Array!);
+                ArrayPool<byte>.Shared.Return(answer.Array!);
             }
         }
 
@@ -296,13 +341,25 @@ namespace EvalsPS.Api
             return ex;
         }
 
-        private static string DescribeRequest(HttpRequestMessage request)
+        /// <summary>The longest request body -Debug shows: a run's inline items can be megabytes.</summary>
+        private const int MaxDebugBody = 4000;
+
+        private string DescribeRequest(HttpRequestMessage request, byte[]? body)
         {
             var text = new StringBuilder().Append(request.Method).Append(' ').Append(request.RequestUri);
             foreach (var header in request.Headers)
             {
                 text.Append("\n  ").Append(header.Key).Append(": ")
                     .Append(header.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) ? "Bearer ****" : string.Join(", ", header.Value));
+            }
+            if (body != null)
+            {
+                // A body holds what the user gave (metadata, items), which could hold the key itself: mask it there too.
+                string json = Encoding.UTF8.GetString(body);
+                string key = settings.RevealApiKey();
+                if (key.Length > 0) json = json.Replace(key, "****");
+                text.Append("\n  body (").Append(body.Length.ToString(CultureInfo.InvariantCulture)).Append(" bytes): ")
+                    .Append(DisplayText.Safe(json, MaxDebugBody));
             }
             return text.ToString();
         }

@@ -23,6 +23,21 @@ namespace EvalsPS.Api
             return status == 408 || status == 409 || status == 429 || status >= 500;
         }
 
+        /// <summary>
+        /// Whether a request that failed may have been acted on by the server, so that a create must not be sent again:
+        /// anything after a connection was made (a timeout, a connection lost after sending, a 5xx, a 2xx whose body
+        /// cannot be read or is too large). Not: a 4xx or 3xx answer (the server said it did not do it; 408, 409 and 429
+        /// are then retried as usual), an id refused before sending, or a connection that was never made. A failure
+        /// this version does not know counts as reached.
+        /// </summary>
+        internal static bool MayHaveReachedServer(EvalsApiException failure) => failure.Kind switch
+        {
+            FailureKind.UnsafeAddress => false,
+            FailureKind.ConnectionFailed => !failure.NeverConnected,
+            FailureKind.Timeout => true,
+            _ => !(failure.StatusCode is int status && status >= 300 && status < 500),
+        };
+
         /// <summary>The wait the server asked for: retry-after-ms, else retry-after in seconds or as an HTTP date.</summary>
         internal static TimeSpan? RequestedDelay(HttpResponseHeaders headers, DateTimeOffset now)
         {
