@@ -276,6 +276,8 @@ function Invoke-CtrlCWhen {
 }
 
 # Last, so that the helpers above (Stop-TestFake in an AfterAll) exist even when the build is missing.
+. $PSScriptRoot/RequestSchema.ps1
+
 if (-not (Test-Path -LiteralPath $TestModuleManifest -PathType Leaf)) {
     throw "The module is not built: '$TestModuleManifest' does not exist. Run 'dotnet build' in '$TestRepoRoot' first."
 }
