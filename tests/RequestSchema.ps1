@@ -8,16 +8,29 @@
 
 $TestApiDescriptionPath = Join-Path $TestRepoRoot '../shared/openapi-evals.json'
 
-function Get-ApiSchema {
-    <# The schema named $Name under components.schemas of the API description (read once per session). #>
-    param([Parameter(Mandatory)] [string] $Name)
+function Get-ApiDescription {
+    <# The API description, read once per session. #>
     if (-not $script:TestApiDescription) {
         if (-not (Test-Path -LiteralPath $TestApiDescriptionPath -PathType Leaf)) {
             throw "The API description is not at '$TestApiDescriptionPath' (../shared/openapi-evals.json beside the repository)."
         }
         $script:TestApiDescription = Get-Content -LiteralPath $TestApiDescriptionPath -Raw | ConvertFrom-Json
     }
-    $schema = $script:TestApiDescription.components.schemas.$Name
+    $script:TestApiDescription
+}
+
+function Get-ApiRequestSchema {
+    <# The JSON request body schema of an operation, such as '/evals/{eval_id}' post (the update's is inline). #>
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Method)
+    $schema = (Get-ApiDescription).paths.$Path.$Method.requestBody.content.'application/json'.schema
+    if ($null -eq $schema) { throw "The API description has no JSON request body for $Method $Path." }
+    $schema
+}
+
+function Get-ApiSchema {
+    <# The schema named $Name under components.schemas of the API description. #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $schema = (Get-ApiDescription).components.schemas.$Name
     if ($null -eq $schema) { throw "The API description has no schema '$Name'." }
     $schema
 }
@@ -109,7 +122,9 @@ function Assert-RequestBody {
     #>
     param([Parameter(Mandatory)] $Request, [Parameter(Mandatory)] $Schema)
     $body = $Request.Body | ConvertFrom-Json
-    $resolved = if ($Schema -is [string]) { Get-ApiSchema $Schema } else { $Schema | ConvertTo-Json -Depth 20 | ConvertFrom-Json }
+    $resolved = if ($Schema -is [string]) { Get-ApiSchema $Schema }
+                elseif ($Schema -is [hashtable]) { $Schema | ConvertTo-Json -Depth 20 | ConvertFrom-Json }
+                else { $Schema }
     $problems = @(Test-JsonSchema -Value $body -Schema $resolved)
     ($problems -join "`n") | Should -BeNullOrEmpty -Because "the body must fit $(if ($Schema -is [string]) { $Schema } else { 'the schema' }): $($Request.Body)"
     $body
