@@ -5,7 +5,7 @@
     Author               = 'EvalsPS contributors'
     CompanyName          = 'EvalsPS'
     Copyright            = '(c) EvalsPS contributors. MIT License.'
-    Description          = 'Manage OpenAI Evals from PowerShell: create, change and delete evals, start runs from JSONL files or pipeline objects, read, wait for, cancel and delete runs and read their graded output items as typed objects, with -WhatIf/-Confirm, retries that never start a run twice, tab completion of ids and full help.'
+    Description          = 'Manage OpenAI Evals runs from PowerShell: create, change and delete evals, start runs over JSONL files or pipeline objects, read, wait for, cancel and delete runs and read their graded output items as typed objects, with -WhatIf/-Confirm, retries that never start a run twice, tab completion of ids and full help.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('EvalsPS.format.ps1xml')

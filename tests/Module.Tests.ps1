@@ -231,7 +231,7 @@ Describe 'EvalsPS module' {
             $module = Get-Module EvalsPS
             $module.Version | Should -Be $manifest.Version
             $module.ModuleType | Should -Be 'Binary'
-            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,Remove-EvalRun,Stop-EvalRun,Wait-EvalRun'
+            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
         }
     }
 
