@@ -118,6 +118,16 @@ Describe 'Remove-Eval' {
         $result.Output | Should -HaveCount 0
     }
 
+    It 'shows its results as a table of EvalId and Deleted' {
+        $id = @($fake.AddEvals(1))[0]
+
+        $text = Remove-Eval $id -Force -PassThru | Format-Table | Out-String -Width 120
+
+        $lines = @($text -split '\r?\n' | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match '^EvalId\s+Deleted$'
+        $lines[2] | Should -Match "^$id\s+True$"
+    }
+
     It 'exports its results to CSV as values' {
         $id = @($fake.AddEvals(1))[0]
 
