@@ -217,8 +217,7 @@ namespace EvalsPS.Api
             {
                 log.Verbose($"{method} {uri} failed: {Innermost(ex).Message}");
                 throw new EvalsApiException(FailureKind.ConnectionFailed,
-                    $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex)
-                { NeverConnected = HttpTransport.NeverConnected(ex) };
+                    $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
             }
 
             JsonAnswer? answer = null;

@@ -74,9 +74,6 @@ namespace EvalsPS
 
         internal System.Net.Http.Headers.HttpResponseHeaders? ResponseHeaders { get; set; }
 
-        /// <summary>A connection failure that happened before any connection was made, so nothing was sent.</summary>
-        internal bool NeverConnected { get; set; }
-
         /// <summary>A create that failed after the request may have reached the server: what it creates may exist.</summary>
         internal bool MayExist { get; set; }
     }

@@ -73,17 +73,18 @@ namespace EvalsPS.Api
 
         /// <summary>
         /// Whether a request that failed may have been acted on by the server, so that a create must not be sent again:
-        /// anything after a connection was made (a timeout, a connection lost after sending, a 5xx, a 2xx whose body
-        /// cannot be read or is too large). Not: a 4xx or 3xx answer (the server said it did not do it; 408, 409 and 429
-        /// are then retried as usual), an id refused before sending, or a connection that was never made. A failure
-        /// this version does not know counts as reached.
+        /// anything after a connection was made (a timeout, a connection lost after sending, a 5xx, a 408 a gateway may
+        /// have sent after forwarding it, a 2xx whose body cannot be read or is too large). Not: another 4xx or a 3xx
+        /// (the server said it did not do it; a 409 and a 429 are then retried as usual), an id refused before sending,
+        /// or a connection that was never made (<see cref="HttpTransport.NeverConnected"/>). A failure this version
+        /// does not know counts as reached.
         /// </summary>
         internal static bool MayHaveReachedServer(EvalsApiException failure) => failure.Kind switch
         {
             FailureKind.UnsafeAddress => false,
-            FailureKind.ConnectionFailed => !failure.NeverConnected,
+            FailureKind.ConnectionFailed => failure.InnerException is null || !HttpTransport.NeverConnected(failure.InnerException),
             FailureKind.Timeout => true,
-            _ => !(failure.StatusCode is int status && status >= 300 && status < 500),
+            _ => !(failure.StatusCode is int status && status >= 300 && status < 500 && status != 408),
         };
 
         /// <summary>
