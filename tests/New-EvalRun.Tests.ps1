@@ -222,6 +222,14 @@ Describe 'New-EvalRun' {
             $fake.Requests | Should -HaveCount 0
         }
 
+        It 'refuses a piped value that is not an object, and starts no run for that eval' {
+            $result = Invoke-Captured { @{ input = 'Refund'; ground_truth = 'Billing' }, 'just text' | New-EvalRun -EvalId eval_1 }
+
+            $err = Assert-SingleError $result -ErrorId 'InvalidItem' -Category InvalidData -Target 'just text'
+            $err.Exception.Message | Should -BeLike "Item 2 for eval 'eval_1' cannot be sent: a string, not an object*The run is not created."
+            $fake.Requests | Should -HaveCount 0
+        }
+
         It 'refuses a template string without a role' {
             $result = Invoke-Captured { New-EvalRun -EvalId eval_1 -Path $tickets -Model gpt-4o-mini -Template 'Classify {{item.input}}' }
 
