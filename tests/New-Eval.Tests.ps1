@@ -122,6 +122,19 @@ Describe 'New-Eval' {
         $body.testing_criteria[1].pass_threshold | Should -Be 0.8
     }
 
+    It 'takes the typed config of another eval with -DataSourceConfig, mixed with hashtable criteria' {
+        $source = @($fake.AddEvals(1))[0]
+        $stored = Get-Eval -EvalId $source
+
+        $null = New-Eval -Name 'same items' -DataSourceConfig $stored.DataSourceConfig -TestingCriteria $stringCheck, $stored.TestingCriteria[4]
+
+        $body = Assert-RequestBody (Get-CreateRequest)[0] 'CreateEvalRequest'
+        @($body.data_source_config.PSObject.Properties.Name) -join ',' | Should -Be 'type,item_schema,include_sample_schema'
+        $body.data_source_config.item_schema.required | Should -Be @('input', 'ground_truth')
+        @($body.testing_criteria.type) -join ',' | Should -Be 'string_check,score_model'
+        $body.testing_criteria[1].PSObject.Properties.Name | Should -Not -Contain 'id'
+    }
+
     It 'sends nothing under -WhatIf' {
         $result = Invoke-Captured { New-Eval -Name 'not made' -ItemSchema $itemSchema -TestingCriteria $stringCheck -WhatIf }
 

@@ -65,11 +65,8 @@ namespace EvalsPS.Commands
             try
             {
                 config = Config();
-                foreach (object criterion in TestingCriteria)
-                {
-                    object value = criterion is PSObject wrapped && wrapped.BaseObject is EvalGrader ? wrapped.BaseObject : criterion;
-                    criteria.Add(value is EvalGrader grader ? grader.ToRequest() : RequestValues.ObjectOrJson(value, nameof(TestingCriteria)));
-                }
+                // Typed criteria from Get-Eval are written in the API's shape by RequestJson; text is checked here.
+                foreach (object criterion in TestingCriteria) criteria.Add(RequestValues.ObjectOrJson(criterion, nameof(TestingCriteria)));
             }
             catch (ArgumentException ex)
             {
@@ -111,9 +108,9 @@ namespace EvalsPS.Commands
                     return new OrderedDictionary { ["type"] = "stored_completions", ["metadata"] = StoredCompletions };
                 case ConfigSet:
                     object value = DataSourceConfig is PSObject wrapped && wrapped.BaseObject is EvalDataSourceConfig ? wrapped.BaseObject : DataSourceConfig;
-                    if (!(value is EvalDataSourceConfig stored)) return RequestValues.ObjectOrJson(value, nameof(DataSourceConfig));
-                    if (stored.Type == "stored_completions") WarnStoredCompletions();
-                    return stored.ToRequest();
+                    if (value is EvalDataSourceConfig stored && stored.Type == "stored_completions") WarnStoredCompletions();
+                    // A config from Get-Eval is written in the API's request shape by RequestJson; text is checked here.
+                    return RequestValues.ObjectOrJson(value, nameof(DataSourceConfig));
                 default:
                     return new OrderedDictionary
                     {

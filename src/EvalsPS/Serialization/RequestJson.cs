@@ -80,6 +80,13 @@ namespace EvalsPS.Serialization
                 case JsonFragment fragment:
                     fragment.WriteTo(writer);
                     return;
+                case EvalGrader criterion:
+                    // A criterion from Get-Eval anywhere in a body: in the API's request shape, not its .NET properties.
+                    criterion.ToRequest().WriteTo(writer);
+                    return;
+                case EvalDataSourceConfig config:
+                    Write(writer, config.ToRequest(), depth + 1);
+                    return;
                 case string text:
                     writer.WriteStringValue(text);
                     return;
