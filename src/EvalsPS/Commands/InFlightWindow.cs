@@ -102,14 +102,19 @@ namespace EvalsPS.Commands
         internal bool TryTake(TimeSpan within, out Finished<T> finished)
         {
             finished = default;
-            Task? wait;
-            lock (gate)
+            // The timer is stopped once the wait is over, so none is left running, holding on to what it waited with.
+            using (var timer = within == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(abandon.Token))
             {
-                if (started.Count == 0 && within == Timeout.InfiniteTimeSpan) return false;
-                wait = WhatToWaitFor(within);
+                Task? wait;
+                lock (gate)
+                {
+                    if (started.Count == 0 && timer is null) return false;
+                    wait = WhatToWaitFor(within, timer);
+                }
+                if (wait != null) cmdlet.WaitFor(wait);
+                else cmdlet.Drain();
+                timer?.Cancel();
             }
-            if (wait != null) cmdlet.WaitFor(wait);
-            else cmdlet.Drain();
 
             lock (gate)
             {
@@ -141,12 +146,12 @@ namespace EvalsPS.Commands
         }
 
         /// <summary>What to wait for: the result to take, or any result or the time; nothing when the time is up already.</summary>
-        private Task? WhatToWaitFor(TimeSpan within)
+        private Task? WhatToWaitFor(TimeSpan within, CancellationTokenSource? timerStop)
         {
-            if (within != Timeout.InfiniteTimeSpan && within <= TimeSpan.Zero) return null;
+            if (timerStop != null && within <= TimeSpan.Zero) return null;
             // A timer no longer than a day: the caller asks again, and Task.Delay takes at most int.MaxValue ms.
-            Task? timer = within == Timeout.InfiniteTimeSpan ? null
-                : Task.Delay(within < TimeSpan.FromDays(1) ? within : TimeSpan.FromDays(1), abandon.Token);
+            Task? timer = timerStop is null ? null
+                : Task.Delay(within < TimeSpan.FromDays(1) ? within : TimeSpan.FromDays(1), timerStop.Token);
             if (started.Count == 0) return timer!;
             if (inOrder && timer is null) return started[0].Task!;
             var tasks = new List<Task>(started.Count + 1);
