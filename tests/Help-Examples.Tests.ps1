@@ -57,6 +57,9 @@ BeforeAll {
             $unfinished = @($docsRuns.Keys | Where-Object { $docsRuns[$_] -eq 'in_progress' })
             Set-Content -Path (Join-Path $folder 'runs-to-cancel.csv') -Value ("eval_id,run_id`n" + (($unfinished | ForEach-Object { "$docsEval,$_" }) -join "`n"))
             Set-Content -Path (Join-Path $folder 'runs.csv') -Value ("eval_id,run_id`n" + (($docsRuns.Keys | ForEach-Object { "$docsEval,$_" }) -join "`n"))
+            # The items New-EvalRun's examples read, in the fields the fake's eval requires.
+            Set-Content -Path (Join-Path $folder 'tickets.jsonl') -Value ([EvalsPS.FakeApi.FakeEvalsApi]::TicketsJsonl)
+            Set-Content -Path (Join-Path $folder 'tickets.csv') -Value "input,ground_truth`nCharged twice,Billing`nApp crashes on start,Bug"
 
             $runspace = New-ModuleRunspace $fake
             $shell = [powershell]::Create()

@@ -32,7 +32,7 @@ Describe 'EvalsPS module' {
         It 'exports exactly the six cmdlets, and no function, alias or variable' {
             $commands = @(Get-Command -Module EvalsPS | Sort-Object Name)
 
-            ($commands.Name -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,Remove-EvalRun,Stop-EvalRun,Wait-EvalRun'
+            ($commands.Name -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
             foreach ($command in $commands) { $command.CommandType | Should -Be 'Cmdlet' }
             $module = Get-Module EvalsPS
             $module.ExportedFunctions.Count | Should -Be 0
@@ -47,6 +47,10 @@ Describe 'EvalsPS module' {
             @{ Name = 'Wait-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
             @{ Name = 'Stop-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
             @{ Name = 'Remove-EvalRun'; OutputType = 'EvalsPS.EvalRunDeletion' }
+            @{ Name = 'New-Eval'; OutputType = 'EvalsPS.Eval' }
+            @{ Name = 'Set-Eval'; OutputType = 'EvalsPS.Eval' }
+            @{ Name = 'Remove-Eval'; OutputType = 'EvalsPS.EvalDeletion' }
+            @{ Name = 'New-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
         ) {
             ((Get-Command $Name).OutputType.Name -join ',') | Should -BeExactly $OutputType
         }
@@ -151,7 +155,7 @@ Describe 'EvalsPS module' {
         It 'declares both editions, PowerShell 5.1 and an explicit export list' {
             (@($manifest.CompatiblePSEditions | Sort-Object) -join ',') | Should -Be 'Core,Desktop'
             $manifest.PowerShellVersion | Should -Be ([version]'5.1')
-            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,Remove-EvalRun,Stop-EvalRun,Wait-EvalRun'
+            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
             $manifest.ExportedFunctions.Count | Should -Be 0
             $manifest.ExportedAliases.Count | Should -Be 0
         }
@@ -181,7 +185,7 @@ Describe 'EvalsPS module' {
             }
             finally { $zip.Dispose() }
 
-            foreach ($name in 'Get-Eval', 'Get-EvalRun', 'Get-EvalRunOutputItem', 'Wait-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun') {
+            foreach ($name in 'Get-Eval', 'New-Eval', 'Set-Eval', 'Remove-Eval', 'Get-EvalRun', 'New-EvalRun', 'Get-EvalRunOutputItem', 'Wait-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun') {
                 $tags | Should -Contain "PSCmdlet_$name"
                 $tags | Should -Contain "PSCommand_$name"
             }
@@ -227,7 +231,7 @@ Describe 'EvalsPS module' {
             $module = Get-Module EvalsPS
             $module.Version | Should -Be $manifest.Version
             $module.ModuleType | Should -Be 'Binary'
-            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,Remove-EvalRun,Stop-EvalRun,Wait-EvalRun'
+            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
         }
     }
 
@@ -267,7 +271,11 @@ Describe 'EvalsPS module' {
 
     Context 'help for <Name>' -ForEach @(
         @{ Name = 'Get-Eval' }
+        @{ Name = 'New-Eval' }
+        @{ Name = 'Set-Eval' }
+        @{ Name = 'Remove-Eval' }
         @{ Name = 'Get-EvalRun' }
+        @{ Name = 'New-EvalRun' }
         @{ Name = 'Get-EvalRunOutputItem' }
         @{ Name = 'Wait-EvalRun' }
         @{ Name = 'Stop-EvalRun' }

@@ -29,8 +29,8 @@ $TestKey = 'sk-test-7f3e9a1c5b2d4e6f8a0b1c2d3e4f5a6b'
 # there, the same debug lines are written with $DebugPreference = 'Continue' (set by Invoke-Captured).
 $Diag = if ($PSVersionTable.PSVersion.Major -ge 7) { @{ Verbose = $true; Debug = $true } } else { @{ Verbose = $true } }
 
-# The cmdlets Start-TestFake points at the fake: every *-EvalRun cmdlet, and the eval and output item readers.
-$TestCommandPatterns = @('*-EvalRun', 'Get-Eval', 'Get-EvalRunOutputItem')
+# The cmdlets Start-TestFake points at the fake: every *-EvalRun and *-Eval cmdlet, and the output item reader.
+$TestCommandPatterns = @('*-EvalRun', '*-Eval', 'Get-EvalRunOutputItem')
 $TestDefaultNames = foreach ($pattern in $TestCommandPatterns) { "${pattern}:BaseUri"; "${pattern}:ApiKey" }
 
 function Start-TestFake {
@@ -276,6 +276,8 @@ function Invoke-CtrlCWhen {
 }
 
 # Last, so that the helpers above (Stop-TestFake in an AfterAll) exist even when the build is missing.
+. $PSScriptRoot/RequestSchema.ps1
+
 if (-not (Test-Path -LiteralPath $TestModuleManifest -PathType Leaf)) {
     throw "The module is not built: '$TestModuleManifest' does not exist. Run 'dotnet build' in '$TestRepoRoot' first."
 }

@@ -24,6 +24,7 @@ Describe 'The tour' {
         $LASTEXITCODE | Should -Be 0
         $output | Should -BeLike '*Get-EvalRun -EvalId eval_demo*'
         $output | Should -BeLike '*evalrun_0001*' -Because 'the tour lists the runs as a table'
+        $output | Should -BeLike '*New-EvalRun -Path ./tickets.jsonl*nightly*completed*gpt-4o-mini*12*baseline gpt-4o*' -Because 'the tour runs the release runbook'
         $output.Contains([string][char]27) | Should -BeFalse -Because 'colour codes are for a console that wants them'
     }
 }

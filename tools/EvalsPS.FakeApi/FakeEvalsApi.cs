@@ -385,7 +385,8 @@ namespace EvalsPS.FakeApi
                 if (s.Length > 0) segments.Add(Http.Decode(s));
             IReadOnlyDictionary<string, string> query = Http.ParseQuery(q < 0 ? "" : target.Substring(q + 1));
             string requestId = NextRequestId();
-            var record = new RecordedRequest(request.Method, target, rawPath, segments.AsReadOnly(), query, request.Headers, DateTime.UtcNow, requestId);
+            var record = new RecordedRequest(request.Method, target, rawPath, segments.AsReadOnly(), query, request.Headers, DateTime.UtcNow, requestId,
+                Encoding.UTF8.GetString(request.Body));
             lock (requests) requests.Add(record);
 
             TimeSpan latency = Latency;
@@ -401,6 +402,7 @@ namespace EvalsPS.FakeApi
             else
             {
                 FakeResponse? scripted = TakeScripted(rawPath);
+                Reply? handled = scripted != null && scripted.Handled ? RouteSafely(request.Method, routePath, query, request.Body) : null;
                 if (scripted != null && scripted.ResponseKind == FakeResponse.Kind.Reset)
                 {
                     record.ResponseStatus = 0;
@@ -421,7 +423,7 @@ namespace EvalsPS.FakeApi
 
                 reply = scripted != null && scripted.ResponseKind == FakeResponse.Kind.Fixed
                     ? new Reply(scripted.Status, scripted.ContentType, scripted.Body)
-                    : RouteSafely(request.Method, routePath, query);
+                    : handled ?? RouteSafely(request.Method, routePath, query, request.Body);
                 extraHeaders = scripted?.ExtraHeaders;
             }
 
@@ -500,11 +502,11 @@ namespace EvalsPS.FakeApi
 
         // ---------------------------------------------------------------- endpoints
 
-        private Reply RouteSafely(string method, string path, IReadOnlyDictionary<string, string> query)
+        private Reply RouteSafely(string method, string path, IReadOnlyDictionary<string, string> query, byte[] body)
         {
             try
             {
-                return Route(method, path, query);
+                return Route(method, path, query, body);
             }
             catch (Exception e)
             {
@@ -512,7 +514,7 @@ namespace EvalsPS.FakeApi
             }
         }
 
-        private Reply Route(string method, string path, IReadOnlyDictionary<string, string> query)
+        private Reply Route(string method, string path, IReadOnlyDictionary<string, string> query, byte[] body)
         {
             // Split the raw path first, decode each segment after: "a%2Fb" is one id, never two segments.
             string[] parts = path.Split('/');
@@ -520,16 +522,25 @@ namespace EvalsPS.FakeApi
                 return UnknownEndpoint(method, path);
             bool get = method == "GET" || method == "HEAD";
             if (parts.Length == 3)
-                return get ? ListEvals(query) : MethodNotAllowed(method, path, "GET");
+                return get ? ListEvals(query) : method == "POST" ? CreateEval(body) : MethodNotAllowed(method, path, "GET, POST");
             if (parts[3].Length == 0) return UnknownEndpoint(method, path);
             string evalId = Http.Decode(parts[3]);
             if (parts.Length == 4)
-                return get ? GetEval(evalId) : MethodNotAllowed(method, path, "GET");
+            {
+                switch (method)
+                {
+                    case "GET":
+                    case "HEAD": return GetEval(evalId);
+                    case "POST": return UpdateEval(evalId, body);
+                    case "DELETE": return DeleteEval(evalId);
+                    default: return MethodNotAllowed(method, path, "GET, POST, DELETE");
+                }
+            }
             if (parts[4] != "runs") return UnknownEndpoint(method, path);
             if (parts.Length == 5)
             {
                 if (get) return ListRuns(evalId, query);
-                return MethodNotAllowed(method, path, "GET");
+                return method == "POST" ? CreateRun(evalId, body) : MethodNotAllowed(method, path, "GET, POST");
             }
             if (parts[5].Length == 0) return UnknownEndpoint(method, path);
             string runId = Http.Decode(parts[5]);
@@ -625,6 +636,7 @@ namespace EvalsPS.FakeApi
                 {
                     run.Status = sequence.Count == 1 ? sequence.Peek() : sequence.Dequeue();
                     if (run.Json != null) run.Json = StoredRunJson.WithStatus(run.Json, run.Status);
+                    RunStatusChanged(run);
                 }
                 view = run.View();
             }

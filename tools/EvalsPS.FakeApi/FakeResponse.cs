@@ -29,6 +29,9 @@ namespace EvalsPS.FakeApi
         internal byte[] Body { get; }
         internal TimeSpan Delay { get; }
 
+        /// <summary>The request is handled first (a create creates), then this answer replaces the real one.</summary>
+        internal bool Handled { get; private set; }
+
         internal KeyValuePair<string, string>[] ExtraHeaders
         {
             get { lock (headers) return headers.ToArray(); }
@@ -122,7 +125,17 @@ namespace EvalsPS.FakeApi
             return this;
         }
 
-        public override string ToString() => description;
+        /// <summary>
+        /// Handle the request as if nothing were scripted (a create creates its run or eval), then answer with this
+        /// instead (a Reset, an Error(500, ...)): the answer to a create is lost, but the create happened. Returns this.
+        /// </summary>
+        public FakeResponse AfterHandling()
+        {
+            Handled = true;
+            return this;
+        }
+
+        public override string ToString() => Handled ? description + " after handling" : description;
 
         private static int CheckStatus(int status) =>
             status >= 100 && status <= 999 ? status : throw new ArgumentOutOfRangeException(nameof(status), "An HTTP status is 100..999.");

@@ -70,7 +70,7 @@ namespace EvalsPS.FakeApi
         }
     }
 
-    /// <summary>A request as parsed off the wire (head only; a body is read and dropped).</summary>
+    /// <summary>A request as parsed off the wire, with its body.</summary>
     internal sealed class ParsedRequest
     {
         internal ParsedRequest(string method, string target, string version, IReadOnlyDictionary<string, string> headers)
@@ -82,6 +82,9 @@ namespace EvalsPS.FakeApi
         internal string Target { get; }
         internal string Version { get; }
         internal IReadOnlyDictionary<string, string> Headers { get; }
+
+        /// <summary>The body (empty when there is none).</summary>
+        internal byte[] Body { get; set; } = new byte[0];
 
         internal string? Header(string name) => Headers.TryGetValue(name, out string? v) ? v : null;
 
@@ -185,9 +188,11 @@ namespace EvalsPS.FakeApi
             if (expect != null && string.Equals(expect, "100-continue", StringComparison.OrdinalIgnoreCase))
                 await WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 100 Continue\r\n\r\n"), cancel).ConfigureAwait(false);
 
+            var body = new MemoryStream();
             if (!chunked)
             {
-                await SkipAsync(length, cancel).ConfigureAwait(false);
+                await CopyAsync(body, length, cancel).ConfigureAwait(false);
+                request.Body = body.ToArray();
                 return;
             }
 
@@ -202,18 +207,20 @@ namespace EvalsPS.FakeApi
                 total += size;
                 if (total > MaxBodyBytes) throw new BadRequestException(413, "The body is too large.");
                 if (size == 0) break;
-                await SkipAsync(size, cancel).ConfigureAwait(false);
+                await CopyAsync(body, size, cancel).ConfigureAwait(false);
                 if ((await ReadLineAsync(cancel).ConfigureAwait(false)).Length != 0) throw new BadRequestException(400, "Bad chunk.");
             }
             while ((await ReadLineAsync(cancel).ConfigureAwait(false)).Length != 0) { } // trailers
+            request.Body = body.ToArray();
         }
 
-        private async Task SkipAsync(long count, CancellationToken cancel)
+        private async Task CopyAsync(MemoryStream body, long count, CancellationToken cancel)
         {
             while (count > 0)
             {
                 if (start == end && !await FillAsync(cancel).ConfigureAwait(false)) throw new EndOfStreamException();
                 int take = (int)Math.Min(count, end - start);
+                body.Write(buffer, start, take);
                 start += take;
                 count -= take;
             }

@@ -10,8 +10,9 @@ namespace EvalsPS.FakeApi
         private int responseStatus;
 
         internal RecordedRequest(string method, string rawTarget, string rawPath, IReadOnlyList<string> segments,
-            IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, DateTime receivedAtUtc, string requestId)
+            IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, DateTime receivedAtUtc, string requestId, string body)
         {
+            Body = body;
             Method = method;
             RawTarget = rawTarget;
             RawPath = rawPath;
@@ -41,6 +42,9 @@ namespace EvalsPS.FakeApi
         public IReadOnlyDictionary<string, string> Headers { get; }
 
         public DateTime ReceivedAtUtc { get; }
+
+        /// <summary>The body as UTF-8 text ("" when there is none): a create's JSON, to check against the API's schemas.</summary>
+        public string Body { get; }
 
         /// <summary>The x-request-id the fake answered with ("req_1", "req_2", ...).</summary>
         public string RequestId { get; }

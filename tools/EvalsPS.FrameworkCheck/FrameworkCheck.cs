@@ -235,6 +235,33 @@ internal static class ApiChecks
                 var deletion = api.DeleteRunAsync("eval_fx", "evalrun_old", CancellationToken.None).Result;
                 FrameworkCheck.Assert(deletion.Deleted && deletion.RunId == "evalrun_old" && fake.RunStatus("eval_fx", "evalrun_old") == null, "not deleted");
             });
+            Check(fake, "create a run: a JSON body written from PowerShell values, and no second send after a 500", () =>
+            {
+                fake.AddEval("eval_create");
+                var item = new System.Collections.Specialized.OrderedDictionary { ["input"] = "Caf\u00e9 bill \"x2\"", ["ground_truth"] = "Billing", ["n"] = 3 };
+                var body = new System.Collections.Specialized.OrderedDictionary
+                {
+                    ["name"] = "caf\u00e9",
+                    ["data_source"] = new System.Collections.Specialized.OrderedDictionary
+                    {
+                        ["type"] = "jsonl",
+                        ["source"] = new System.Collections.Specialized.OrderedDictionary
+                        {
+                            ["type"] = "file_content",
+                            ["content"] = new object[] { new System.Collections.Specialized.OrderedDictionary { ["item"] = item } },
+                        },
+                    },
+                };
+                var run = api.CreateRunAsync("eval_create", body, CancellationToken.None).Result;
+                string sent = fake.Requests.Single().Body;
+                FrameworkCheck.Assert(run.Status == "queued" && run.Name == "caf\u00e9", $"got {run.Status} {run.Name}");
+                FrameworkCheck.Assert(sent == "{\"name\":\"caf\u00e9\",\"data_source\":{\"type\":\"jsonl\",\"source\":{\"type\":\"file_content\",\"content\":" +
+                    "[{\"item\":{\"input\":\"Caf\u00e9 bill \\\"x2\\\"\",\"ground_truth\":\"Billing\",\"n\":3}}]}}}", "sent " + sent);
+                fake.ClearRequests();
+                fake.Enqueue(FakeResponse.Error(500, "Boom", "server_error").AfterHandling());
+                ExpectFailure(() => api.CreateRunAsync("eval_create", body, CancellationToken.None), FailureKind.HttpStatus, maxSeconds: 5);
+                FrameworkCheck.Assert(fake.Requests.Count == 1 && fake.RunCount("eval_create") == 2, $"{fake.Requests.Count} sends, {fake.RunCount("eval_create")} runs");
+            });
             Check(fake, "a 503 is retried", () =>
             {
                 string id = fake.AddRun("eval_fx", "evalrun_retry", "completed");

@@ -3,7 +3,7 @@
 // Mono does not verify) and only the types EvalsPS's public surface and its reading of answers
 // reference, shaped as the real ones so that listing EvalsPS's types and reading their attributes
 // behaves as on 5.1. PSObject is a plain property bag, enough for the free-form JSON that answers
-// carry. No cmdlet runs against it.
+// carry and for writing request bodies from it. No cmdlet runs against it.
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -35,7 +35,9 @@ namespace System.Management.Automation
     {
         private readonly PropertyBag properties = new PropertyBag();
         public PSObject() { }
-        public object BaseObject { get { return this; } }
+        // As in the engine: an object made with new PSObject() (a PSCustomObject) has the PSCustomObject instance as its base.
+        public object BaseObject { get { return PSCustomObject.SelfInstance; } }
+        public static PSObject AsPSObject(object obj) { return obj as PSObject ?? new PSObject(); }
         public PSMemberInfoCollection<PSPropertyInfo> Properties { get { return properties; } }
 
         private sealed class PropertyBag : PSMemberInfoCollection<PSPropertyInfo>
@@ -62,10 +64,20 @@ namespace System.Management.Automation
         }
     }
 
+    public class PSCustomObject
+    {
+        internal static readonly PSCustomObject SelfInstance = new PSCustomObject();
+        private PSCustomObject() { }
+    }
+
+    [Flags]
+    public enum PSMemberTypes { AliasProperty = 1, CodeProperty = 2, Property = 4, NoteProperty = 8, ScriptProperty = 16 }
+
     public abstract class PSMemberInfo
     {
         public string Name { get; protected set; }
         public abstract object Value { get; set; }
+        public abstract PSMemberTypes MemberType { get; }
     }
 
     public abstract class PSPropertyInfo : PSMemberInfo { }
@@ -79,6 +91,7 @@ namespace System.Management.Automation
             Value = value;
         }
         public override object Value { get; set; }
+        public override PSMemberTypes MemberType { get { return PSMemberTypes.NoteProperty; } }
     }
 
     public abstract class PSMemberInfoCollection<T> : IEnumerable<T> where T : PSMemberInfo

@@ -73,7 +73,11 @@ namespace EvalsPS.HelpGen
             return segments;
         }
 
-        /// <summary>True when the text still holds a PlatyPS placeholder such as {{ Fill Name Description }}.</summary>
-        internal static bool HasPlaceholder(string text) => text.Contains("{{") && text.Contains("}}");
+        /// <summary>
+        /// True when the text still holds a PlatyPS placeholder such as {{ Fill Name Description }} or {{ Add example code
+        /// here }}. Eval templates such as {{item.input}} are the API's own syntax and are text, not placeholders.
+        /// </summary>
+        internal static bool HasPlaceholder(string text) =>
+            System.Text.RegularExpressions.Regex.IsMatch(text, @"\{\{\s*(Fill|Insert|Add|Update|Manually)\b");
     }
 }

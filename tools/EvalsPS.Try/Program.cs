@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Management.Automation;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -17,7 +18,12 @@ fake.AddEval("eval_demo", "Headline topics");
 fake.AddRun("eval_demo", "evalrun_moving", "queued", "prompt-v2");
 fake.SetStatusSequence("eval_demo", "evalrun_moving", new[] { "in_progress", "completed" });
 fake.AddOutputItems("eval_demo", "evalrun_moving", 9);
+fake.AddTicketsEval("eval_tickets");
 fake.PollAfterMs = 200;
+// The JSONL file the runbook below reads, in a folder of its own that the session starts in.
+string folder = Path.Combine(Path.GetTempPath(), "EvalsPS.Try-" + Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(folder);
+File.WriteAllText(Path.Combine(folder, "tickets.jsonl"), FakeEvalsApi.TicketsJsonl);
 Environment.SetEnvironmentVariable("OPENAI_BASE_URL", fake.BaseUri.ToString());
 Environment.SetEnvironmentVariable("OPENAI_API_KEY", "sk-offline-demo");
 
@@ -26,6 +32,8 @@ bool plain = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"
 var host = new ScriptedHost(plain ? new PlainTextWriter(Console.Out) : Console.Out);
 using var session = new ModuleSession(host);
 Console.WriteLine($"EvalsPS imported from {ModuleSession.ModulePath}; offline fake API at {fake.BaseUri}");
+// Through the engine: the hosted session has no Set-Location (Microsoft.PowerShell.Management is not loaded).
+session.Runspace.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(folder));
 
 string[] tour = args.Length > 0
     ? new[] { string.Join(" ", args) }
@@ -38,6 +46,11 @@ string[] tour = args.Length > 0
         "Get-EvalRun -EvalId eval_demo -Status failed | Remove-EvalRun -WhatIf",
         "(Get-EvalRun -EvalId eval_demo -First 1).ResultCounts.ToString()",
         "Get-EvalRun eval_demo evalrun_missing",
+        // The release runbook: start a run over a JSONL file, wait for it, find the baseline, see what failed.
+        "$run = Get-Eval -EvalId eval_tickets | New-EvalRun -Path ./tickets.jsonl -Model gpt-4o-mini -Template 'developer: Classify the ticket.', 'user: {{item.input}}' -Name nightly; $run",
+        "$done = $run | Wait-EvalRun -Timeout 60; $done",
+        "Get-EvalRun -EvalId eval_tickets -Status completed | Where-Object Name -like 'baseline*'",
+        "Get-EvalRunOutputItem -EvalId eval_tickets -RunId $done.Id -Status fail",
     };
 
 int failures = 0;
@@ -53,6 +66,7 @@ foreach (var line in tour)
     }
 }
 Console.WriteLine();
+Directory.Delete(folder, recursive: true);
 int requests = fake.Requests.Count;
 Console.WriteLine($"{requests} {(requests == 1 ? "request" : "requests")} reached the fake API.");
 return failures == 0 ? 0 : 1;

@@ -15,6 +15,10 @@ namespace EvalsPS.Api
         ListEvals,
         GetOutputItem,
         ListOutputItems,
+        CreateEval,
+        UpdateEval,
+        DeleteEval,
+        CreateRun,
     }
 
     /// <summary>The one mapping from a failure to the ErrorRecord a user sees.</summary>
@@ -36,7 +40,9 @@ namespace EvalsPS.Api
         internal static ErrorRecord ForCall(EvalsApiException failure, ApiOperation operation, string? evalId, string? runId, string? outputItemId = null)
         {
             var (errorId, category) = Classify(failure, operation);
-            string subject = outputItemId != null ? $"Output item '{DisplayText.Value(outputItemId)}' of run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"
+            string subject = operation == ApiOperation.CreateRun ? $"Creating a run of eval '{DisplayText.Value(evalId)}'"
+                : operation == ApiOperation.CreateEval ? "Creating an eval"
+                : outputItemId != null ? $"Output item '{DisplayText.Value(outputItemId)}' of run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"
                 : runId != null ? $"Run '{DisplayText.Value(runId)}' of eval '{DisplayText.Value(evalId)}'"
                 : evalId != null ? $"Eval '{DisplayText.Value(evalId)}'"
                 : "Listing evals";
@@ -49,6 +55,7 @@ namespace EvalsPS.Api
             if (failure.Attempts > 1) details.Add($"after {failure.Attempts} attempts");
 
             string message = $"{subject}: {DisplayText.Safe(failure.Message, DisplayText.MaxMessage)}" + (details.Count > 0 ? $" ({string.Join("; ", details)})" : "");
+            if (failure.MayExist) message += MayExistAdvice(operation, evalId);
             var shown = new EvalsApiException(failure.Kind, message, failure.InnerException)
             {
                 StatusCode = failure.StatusCode,
@@ -77,8 +84,18 @@ namespace EvalsPS.Api
             return record;
         }
 
+        /// <summary>What a create that may have reached the server must say: that it may have worked, and how to look.</summary>
+        private static string MayExistAdvice(ApiOperation operation, string? evalId) => operation == ApiOperation.CreateRun
+            ? $" The request may have reached the server, so the run may exist; it was not sent again, so that no second run starts. " +
+              $"Look for it with Get-EvalRun -EvalId '{DisplayText.Value(evalId)}' -First 5 before you create it again."
+            : " The request may have reached the server, so the eval may exist; it was not sent again, so that no second eval is made. " +
+              "Look for it with Get-Eval -First 5 before you create it again.";
+
         private static (string, ErrorCategory) Classify(EvalsApiException failure, ApiOperation operation)
         {
+            // Before the kind: a create whose outcome is unknown is that, whatever broke.
+            if (failure.MayExist)
+                return (operation == ApiOperation.CreateEval ? "EvalMayExist" : "EvalRunMayExist", ErrorCategory.InvalidResult);
             switch (failure.Kind)
             {
                 case FailureKind.Timeout: return ("RequestTimedOut", ErrorCategory.OperationTimeout);
@@ -87,7 +104,7 @@ namespace EvalsPS.Api
                 case FailureKind.UnsafeAddress: return ("UnsafeId", ErrorCategory.InvalidArgument);
                 case FailureKind.Redirect: return ("UnexpectedRedirect", ErrorCategory.InvalidResult);
                 case FailureKind.RepeatedCursor: return ("RepeatedListCursor", ErrorCategory.InvalidResult);
-                case FailureKind.NotDeleted: return ("EvalRunNotDeleted", ErrorCategory.InvalidResult);
+                case FailureKind.NotDeleted: return (operation == ApiOperation.DeleteEval ? "EvalNotDeleted" : "EvalRunNotDeleted", ErrorCategory.InvalidResult);
                 case FailureKind.ResponseTooLarge: return ("ResponseTooLarge", ErrorCategory.LimitsExceeded);
                 case FailureKind.HtmlResponse: return ("HtmlResponse", CategoryFor(failure.StatusCode));
                 case FailureKind.EmptyResponse: return ("EmptyResponse", CategoryFor(failure.StatusCode));
@@ -95,10 +112,10 @@ namespace EvalsPS.Api
             }
 
             int status = failure.StatusCode ?? 0;
-            if (status == 404 && operation != ApiOperation.ListEvals)
+            if (status == 404 && operation != ApiOperation.ListEvals && operation != ApiOperation.CreateEval)
                 return (operation switch
                 {
-                    ApiOperation.ListRuns or ApiOperation.GetEval => "EvalNotFound",
+                    ApiOperation.ListRuns or ApiOperation.GetEval or ApiOperation.UpdateEval or ApiOperation.DeleteEval or ApiOperation.CreateRun => "EvalNotFound",
                     ApiOperation.GetOutputItem => "EvalRunOutputItemNotFound",
                     _ => "EvalRunNotFound",
                 }, ErrorCategory.ObjectNotFound);
@@ -140,6 +157,8 @@ namespace EvalsPS.Api
             "RequestTimedOut" => "Try again, or raise -TimeoutSec.",
             "HtmlResponse" or "UnexpectedRedirect" => "Check -BaseUri / $env:OPENAI_BASE_URL and any proxy between you and the API.",
             "ConnectionFailed" => "Check the network and -BaseUri / $env:OPENAI_BASE_URL.",
+            "EvalRunMayExist" => "List the eval's newest runs (Get-EvalRun -First 5) and create the run again only if it is not there.",
+            "EvalMayExist" => "List the newest evals (Get-Eval -First 5) and create the eval again only if it is not there.",
             _ => null,
         };
     }

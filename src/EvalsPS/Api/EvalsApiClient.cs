@@ -78,6 +78,30 @@ namespace EvalsPS.Api
             return deletion;
         }
 
+        /// <summary>
+        /// Creates an eval. Not idempotent: a failure after the request may have reached the server is not retried
+        /// (see <see cref="RetryPolicy.MayHaveReachedServer"/>).
+        /// </summary>
+        internal Task<Eval> CreateEvalAsync(object body, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Post, "evals", answer => new Eval(answer.Fields), cancel, idempotent: false, requestBody: RequestJson.Serialize(body));
+
+        /// <summary>Renames an eval or replaces its metadata: POST to the eval path. Sending it twice changes nothing more.</summary>
+        internal Task<Eval> UpdateEvalAsync(string evalId, object body, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Post, EvalPath(evalId), answer => new Eval(answer.Fields), cancel, requestBody: RequestJson.Serialize(body));
+
+        internal async Task<EvalDeletion> DeleteEvalAsync(string evalId, CancellationToken cancel)
+        {
+            var deletion = await SendAsync(HttpMethod.Delete, EvalPath(evalId), json => new EvalDeletion(json, evalId), cancel).ConfigureAwait(false);
+            if (!deletion.Deleted)
+                throw new EvalsApiException(FailureKind.NotDeleted, "The API answered the delete with success but \"deleted\": false, so the eval may still exist.");
+            return deletion;
+        }
+
+        /// <summary>Starts a run of an eval. Not idempotent, as <see cref="CreateEvalAsync"/>.</summary>
+        internal Task<EvalRun> CreateRunAsync(string evalId, object body, CancellationToken cancel) =>
+            SendAsync(HttpMethod.Post, EvalPath(evalId) + "/runs", answer => new EvalRun(answer.Fields), cancel, idempotent: false,
+                requestBody: RequestJson.Serialize(body));
+
         internal Task<EvalRunOutputItem> GetOutputItemAsync(string evalId, string runId, string outputItemId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId) + "/output_items/" + Segment(outputItemId), json => new EvalRunOutputItem(json), cancel);
 
@@ -112,17 +136,19 @@ namespace EvalsPS.Api
         /// <summary>
         /// Sends a request and reads its answer, trying again as RetryPolicy says. <paramref name="idempotent"/> is false
         /// for a request that creates something (it is then tried again only when it cannot have reached the server);
-        /// <paramref name="leastRetryWait"/> keeps a poll's retries at least RetryPolicy.PollFloor apart.
+        /// <paramref name="leastRetryWait"/> keeps a poll's retries at least RetryPolicy.PollFloor apart. A request that
+        /// is not idempotent and failed after it may have reached the server is marked MayExist (what it creates may exist).
+        /// <paramref name="requestBody"/> is the JSON body; a POST without one sends an empty body (cancel).
         /// </summary>
         private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonAnswer, T> read, CancellationToken cancel,
-            bool idempotent = true, TimeSpan leastRetryWait = default)
+            bool idempotent = true, TimeSpan leastRetryWait = default, byte[]? requestBody = null)
         {
             var uri = RequestUri.Create(settings.BaseUri, relativePath);
             for (int attempt = 1; ; attempt++)
             {
                 try
                 {
-                    return await SendOnceAsync(method, uri, read, cancel).ConfigureAwait(false);
+                    return await SendOnceAsync(method, uri, requestBody, read, cancel).ConfigureAwait(false);
                 }
                 catch (EvalsApiException failure)
                 {
@@ -132,6 +158,7 @@ namespace EvalsPS.Api
                     {
                         if (whyNot != null) log.Verbose(whyNot);
                         failure.Attempts = attempt;
+                        failure.MayExist = !idempotent && RetryPolicy.MayHaveReachedServer(failure);
                         throw;
                     }
                     log.Verbose($"Retrying {method} {uri} in {wait.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s after {Describe(failure)} " +
@@ -141,15 +168,23 @@ namespace EvalsPS.Api
             }
         }
 
-        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, Func<JsonAnswer, T> read, CancellationToken cancel)
+        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, byte[]? requestBody, Func<JsonAnswer, T> read, CancellationToken cancel)
         {
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.RevealApiKey());
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (settings.Organization != null) request.Headers.TryAddWithoutValidation("OpenAI-Organization", settings.Organization);
             if (settings.Project != null) request.Headers.TryAddWithoutValidation("OpenAI-Project", settings.Project);
-            if (method == HttpMethod.Post) request.Content = new ByteArrayContent(Array.Empty<byte>());
-            if (log.DebugEnabled) log.Debug(DescribeRequest(request));
+            if (requestBody != null)
+            {
+                request.Content = new ByteArrayContent(requestBody);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            }
+            else if (method == HttpMethod.Post)
+            {
+                request.Content = new ByteArrayContent(Array.Empty<byte>());
+            }
+            if (log.DebugEnabled) log.Debug(DescribeRequest(request, requestBody));
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             deadline.CancelAfter(settings.Timeout);
@@ -302,13 +337,25 @@ namespace EvalsPS.Api
             return ex;
         }
 
-        private static string DescribeRequest(HttpRequestMessage request)
+        /// <summary>The longest request body -Debug shows: a run's inline items can be megabytes.</summary>
+        private const int MaxDebugBody = 4000;
+
+        private string DescribeRequest(HttpRequestMessage request, byte[]? body)
         {
             var text = new StringBuilder().Append(request.Method).Append(' ').Append(request.RequestUri);
             foreach (var header in request.Headers)
             {
                 text.Append("\n  ").Append(header.Key).Append(": ")
                     .Append(header.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) ? "Bearer ****" : string.Join(", ", header.Value));
+            }
+            if (body != null)
+            {
+                // A body holds what the user gave (metadata, items), which could hold the key itself: mask it there too.
+                string json = Encoding.UTF8.GetString(body);
+                string key = settings.RevealApiKey();
+                if (key.Length > 0) json = json.Replace(key, "****");
+                text.Append("\n  body (").Append(body.Length.ToString(CultureInfo.InvariantCulture)).Append(" bytes): ")
+                    .Append(DisplayText.Safe(json, MaxDebugBody));
             }
             return text.ToString();
         }

@@ -75,5 +75,8 @@ namespace EvalsPS
         public int Attempts { get; internal set; } = 1;
 
         internal System.Net.Http.Headers.HttpResponseHeaders? ResponseHeaders { get; set; }
+
+        /// <summary>A create that failed after the request may have reached the server: what it creates may exist.</summary>
+        internal bool MayExist { get; set; }
     }
 }

@@ -72,6 +72,44 @@ namespace EvalsPS.Api
         internal static SecurityProtocolType WithTls12(SecurityProtocolType current) =>
             current == 0 ? current : current | SecurityProtocolType.Tls12;
 
+        /// <summary>
+        /// Whether a failed send never made a connection (name resolution, refused, unreachable), so nothing reached the
+        /// server. .NET 8+ says so in HttpRequestException.HttpRequestError (read by name: this module targets
+        /// netstandard2.0); .NET Framework in WebException.Status; older .NET in the SocketException of the connect. A
+        /// reset or a connection closed after sending is none of these. When unsure: false.
+        /// </summary>
+        internal static bool NeverConnected(Exception failure)
+        {
+            for (Exception? ex = failure; ex != null; ex = ex.InnerException)
+            {
+                if (ex is HttpRequestException &&
+                    ex.GetType().GetProperty("HttpRequestError")?.GetValue(ex)?.ToString() is string error && error != "Unknown")
+                {
+                    return error == "NameResolutionError" || error == "ConnectionError" || error == "ProxyTunnelError";
+                }
+                if (ex is WebException web)
+                    return web.Status == WebExceptionStatus.NameResolutionFailure || web.Status == WebExceptionStatus.ConnectFailure ||
+                           web.Status == WebExceptionStatus.ProxyNameResolutionFailure;
+                if (ex is System.Net.Sockets.SocketException socket)
+                {
+                    switch (socket.SocketErrorCode)
+                    {
+                        case System.Net.Sockets.SocketError.ConnectionRefused:
+                        case System.Net.Sockets.SocketError.HostNotFound:
+                        case System.Net.Sockets.SocketError.HostUnreachable:
+                        case System.Net.Sockets.SocketError.NetworkUnreachable:
+                        case System.Net.Sockets.SocketError.TryAgain:
+                        case System.Net.Sockets.SocketError.NoData:
+                        case System.Net.Sockets.SocketError.AddressNotAvailable:
+                            return true;
+                        default:
+                            return false;
+                    }
+                }
+            }
+            return false;
+        }
+
         private static void Set(object target, string property, object value) =>
             target.GetType().GetProperty(property)?.SetValue(target, value);
     }

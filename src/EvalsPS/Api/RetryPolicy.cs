@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.Linq;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 
 namespace EvalsPS.Api
 {
@@ -36,14 +35,14 @@ namespace EvalsPS.Api
         /// <paramref name="whyNot"/> may say why, for -Verbose). <paramref name="attempt"/> counts from 1;
         /// <paramref name="floor"/> is the least wait (a poll's retry waits at least PollFloor).
         /// A request that is not idempotent (a POST that creates) is tried again only when it cannot have reached the
-        /// server: a 429, or a connection that was never made. A timeout, a connection lost after sending, a 5xx or an
-        /// unreadable 2xx may mean it was done, and doing it again would do it twice.
+        /// server (<see cref="MayHaveReachedServer"/>): a 429 (or 408, 409), or a connection that was never made. A timeout,
+        /// a connection lost after sending, a 5xx or an unreadable 2xx may mean it was done, and doing it again would do it twice.
         /// </summary>
         internal static TimeSpan? RetryWait(EvalsApiException failure, int attempt, bool idempotent, TimeSpan floor, out string? whyNot)
         {
             whyNot = null;
             if (failure.Kind == FailureKind.InvalidJsonResponse || failure.Kind == FailureKind.Redirect || failure.Kind == FailureKind.ResponseTooLarge) return null;
-            if (!idempotent && failure.StatusCode != 429 && !(failure.Kind == FailureKind.ConnectionFailed && NeverSent(failure))) return null;
+            if (!idempotent && MayHaveReachedServer(failure)) return null;
 
             TimeSpan wait = Backoff(attempt - 1);
             if (failure.StatusCode is int status && failure.ResponseHeaders is HttpResponseHeaders headers)
@@ -71,6 +70,22 @@ namespace EvalsPS.Api
             if (string.Equals(shouldRetry, "false", StringComparison.OrdinalIgnoreCase)) return false;
             return status == 408 || status == 409 || status == 429 || status >= 500;
         }
+
+        /// <summary>
+        /// Whether a request that failed may have been acted on by the server, so that a create must not be sent again:
+        /// anything after a connection was made (a timeout, a connection lost after sending, a 5xx, a 408 a gateway may
+        /// have sent after forwarding it, a 2xx whose body cannot be read or is too large). Not: another 4xx or a 3xx
+        /// (the server said it did not do it; a 409 and a 429 are then retried as usual), an id refused before sending,
+        /// or a connection that was never made (<see cref="HttpTransport.NeverConnected"/>). A failure this version
+        /// does not know counts as reached.
+        /// </summary>
+        internal static bool MayHaveReachedServer(EvalsApiException failure) => failure.Kind switch
+        {
+            FailureKind.UnsafeAddress => false,
+            FailureKind.ConnectionFailed => failure.InnerException is null || !HttpTransport.NeverConnected(failure.InnerException),
+            FailureKind.Timeout => true,
+            _ => !(failure.StatusCode is int status && status >= 300 && status < 500 && status != 408),
+        };
 
         /// <summary>
         /// The wait the server asked for: retry-after-ms, else retry-after in seconds or as an HTTP date; null when it
@@ -124,21 +139,6 @@ namespace EvalsPS.Api
                 return null;
             double ms = value * millisecondsPerUnit;
             return ms >= Ceiling.TotalMilliseconds ? Ceiling : TimeSpan.FromTicks((long)(ms * TimeSpan.TicksPerMillisecond));
-        }
-
-        /// <summary>Whether the connection was never made (refused, no such host), so nothing of the request reached the server.</summary>
-        private static bool NeverSent(EvalsApiException failure)
-        {
-            for (Exception? inner = failure.InnerException; inner != null; inner = inner.InnerException)
-            {
-                if (inner is SocketException socket)
-                {
-                    return socket.SocketErrorCode == SocketError.ConnectionRefused || socket.SocketErrorCode == SocketError.HostNotFound ||
-                           socket.SocketErrorCode == SocketError.HostUnreachable || socket.SocketErrorCode == SocketError.NetworkUnreachable ||
-                           socket.SocketErrorCode == SocketError.TryAgain || socket.SocketErrorCode == SocketError.NoData;
-                }
-            }
-            return false;
         }
 
         private static string? Header(HttpResponseHeaders headers, string name) =>

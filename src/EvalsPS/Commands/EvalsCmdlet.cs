@@ -107,6 +107,13 @@ namespace EvalsPS.Commands
             if (stopping.IsCancellationRequested) throw new PipelineStoppedException();
         }
 
+        /// <summary>One call awaited on the pipeline thread (a create or an update, sent one at a time), as WaitFor waits.</summary>
+        internal T Await<T>(Task<T> task)
+        {
+            WaitFor(task);
+            return task.GetAwaiter().GetResult();
+        }
+
         internal void Drain() => dispatcher!.Drain();
 
         /// <summary>

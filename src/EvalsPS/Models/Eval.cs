@@ -55,6 +55,36 @@ namespace EvalsPS
         {
             Type = json.String("type");
             Schema = json.Value("schema");
+            storedJson = json.Raw();
+        }
+
+        private readonly string storedJson;
+
+        /// <summary>
+        /// The config as a create request gives it (New-Eval copying an eval): the API stores a schema it derives; a
+        /// request names the kind and its inputs. For custom, the item schema is the stored schema's item part, and
+        /// the sample schema is asked for when the stored schema has a sample part.
+        /// </summary>
+        internal object ToRequest()
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(storedJson);
+            var stored = document.RootElement;
+            var request = new System.Collections.Specialized.OrderedDictionary();
+            foreach (var field in stored.EnumerateObject())
+            {
+                if (field.NameEquals("schema")) continue;
+                request[field.Name] = new JsonFragment(field.Value.GetRawText());
+            }
+            if (Type == "custom")
+            {
+                if (!(stored.TryGetProperty("schema", out var schema) && schema.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                      schema.TryGetProperty("properties", out var properties) && properties.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                      properties.TryGetProperty("item", out var item) && item.ValueKind == System.Text.Json.JsonValueKind.Object))
+                    throw new System.ArgumentException("The eval's custom data source config has no item schema (schema.properties.item) to copy.");
+                request["item_schema"] = new JsonFragment(item.GetRawText());
+                request["include_sample_schema"] = properties.TryGetProperty("sample", out _);
+            }
+            return request;
         }
 
         /// <summary>Reads the class that the "type" field names.</summary>
@@ -119,6 +149,30 @@ namespace EvalsPS
             Type = json.String("type");
             Name = json.String("name");
             Id = json.String("id");
+            storedJson = json.Raw();
+        }
+
+        private readonly string storedJson;
+
+        /// <summary>
+        /// The criterion as a create request gives it (New-Eval copying an eval): as stored, without the id the server
+        /// added and without the fields it answers as null (such as a label_model's sampling_params), which no request sets.
+        /// </summary>
+        internal JsonFragment ToRequest()
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(storedJson);
+            using var buffer = new System.IO.MemoryStream();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                foreach (var field in document.RootElement.EnumerateObject())
+                {
+                    if (field.NameEquals("id") || field.Value.ValueKind == System.Text.Json.JsonValueKind.Null) continue;
+                    field.WriteTo(writer);
+                }
+                writer.WriteEndObject();
+            }
+            return new JsonFragment(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
         }
 
         /// <summary>Reads the class that the "type" field names.</summary>

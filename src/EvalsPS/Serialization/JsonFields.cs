@@ -191,6 +191,9 @@ namespace EvalsPS.Serialization
             return count;
         }
 
+        /// <summary>The object's JSON text as sent: what a create request sends back of it (New-Eval copying an eval).</summary>
+        internal string Raw() => element.GetRawText();
+
         /// <summary>The object's kind, from its "type" field (null when absent or not a string).</summary>
         internal string? Kind() =>
             element.TryGetProperty("type", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
