@@ -15,7 +15,7 @@ namespace EvalsPS.FakeApi
     /// every byte on the wire can be scripted: errors, HTML and empty bodies, truncated JSON, resets, delays.
     /// Point a client (or OPENAI_BASE_URL) at BaseUri.
     /// </summary>
-    public sealed class FakeEvalsApi : IDisposable
+    public sealed partial class FakeEvalsApi : IDisposable
     {
         /// <summary>created_at of the first generated run; each further one is one second later.</summary>
         public const long FirstCreatedAt = 1743092069;
