@@ -47,24 +47,26 @@ namespace EvalsPS.Api
         internal Task<Eval> GetEvalAsync(string evalId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, EvalPath(evalId), json => new Eval(json), cancel);
 
-        internal Task<ListPage<Eval>> ListEvalsAsync(string? after, int limit, string order, string orderBy, CancellationToken cancel,
-            Action<PageHead>? headRead = null) =>
+        internal Task<ListPage<Eval>> ListEvalsAsync(string? after, int limit, string order, string orderBy, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, "evals" + ListQuery(after, limit, order, "order_by", orderBy),
-                json => new ListPage<Eval>(json, eval => new Eval(eval), headRead), cancel);
+                answer => new ListPage<Eval>(answer, eval => new Eval(eval)), cancel);
 
         internal Task<EvalRun> GetRunAsync(string evalId, string runId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId), json => new EvalRun(json), cancel);
 
         /// <summary>Gets a run for a poll: the run, and how long the server asks pollers to wait (openai-poll-after-ms), if it does.</summary>
         internal Task<PolledRun> PollRunAsync(string evalId, string runId, CancellationToken cancel) =>
-            SendAsync(HttpMethod.Get, RunPath(evalId, runId), (json, headers) => new PolledRun(new EvalRun(json), PollAfter(headers)), cancel);
+            SendAsync(HttpMethod.Get, RunPath(evalId, runId), answer => new PolledRun(new EvalRun(answer.Fields), RetryPolicy.PollAfter(answer.Headers)), cancel,
+                leastRetryWait: RetryPolicy.PollFloor);
 
-        internal Task<ListPage<EvalRun>> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel,
-            Action<PageHead>? headRead = null) =>
+        internal Task<ListPage<EvalRun>> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, EvalPath(evalId) + "/runs" + ListQuery(after, limit, order, "status", status),
-                json => new ListPage<EvalRun>(json, run => new EvalRun(run, deferDataSource: true), headRead), cancel);
+                answer => new ListPage<EvalRun>(answer, run => new EvalRun(run, deferDataSource: true)), cancel);
 
-        /// <summary>Cancels a run: POST to the run path itself, as the API description and official SDKs do.</summary>
+        /// <summary>
+        /// Cancels a run: POST to the run path itself, as the API description and official SDKs do. Idempotent, so
+        /// retried as a GET is: cancelling a run twice leaves it canceled.
+        /// </summary>
         internal Task<EvalRun> CancelRunAsync(string evalId, string runId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Post, RunPath(evalId, runId), json => new EvalRun(json), cancel);
 
@@ -80,9 +82,9 @@ namespace EvalsPS.Api
             SendAsync(HttpMethod.Get, RunPath(evalId, runId) + "/output_items/" + Segment(outputItemId), json => new EvalRunOutputItem(json), cancel);
 
         internal Task<ListPage<EvalRunOutputItem>> ListOutputItemsAsync(string evalId, string runId, string? after, int limit, string order, string? status,
-            CancellationToken cancel, Action<PageHead>? headRead = null) =>
+            CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId) + "/output_items" + ListQuery(after, limit, order, "status", status),
-                json => new ListPage<EvalRunOutputItem>(json, item => new EvalRunOutputItem(item), headRead), cancel);
+                answer => new ListPage<EvalRunOutputItem>(answer, item => new EvalRunOutputItem(item)), cancel);
 
         internal static string EvalPath(string evalId) => "evals/" + Segment(evalId);
 
@@ -98,12 +100,6 @@ namespace EvalsPS.Api
             return query.ToString();
         }
 
-        private static TimeSpan? PollAfter(HttpResponseHeaders headers) =>
-            headers.TryGetValues("openai-poll-after-ms", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0
-                ? TimeSpan.FromMilliseconds(ms)
-                : null;
-
         /// <summary>
         /// An id as one path segment: percent-encoded, so no id ("a/b", "x?y") can reach another endpoint.
         /// Dots stay as they are (every runtime keeps "run.1" intact); RequestUri refuses "." and "..".
@@ -111,53 +107,41 @@ namespace EvalsPS.Api
         internal static string Segment(string id) => Uri.EscapeDataString(id);
 
         private Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, T> read, CancellationToken cancel) =>
-            SendAsync(method, relativePath, (json, _) => read(json), cancel);
+            SendAsync(method, relativePath, answer => read(answer.Fields), cancel);
 
-        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonFields, HttpResponseHeaders, T> read, CancellationToken cancel)
+        /// <summary>
+        /// Sends a request and reads its answer, trying again as RetryPolicy says. <paramref name="idempotent"/> is false
+        /// for a request that creates something (it is then tried again only when it cannot have reached the server);
+        /// <paramref name="leastRetryWait"/> keeps a poll's retries at least RetryPolicy.PollFloor apart.
+        /// </summary>
+        private async Task<T> SendAsync<T>(HttpMethod method, string relativePath, Func<JsonAnswer, T> read, CancellationToken cancel,
+            bool idempotent = true, TimeSpan leastRetryWait = default)
         {
             var uri = RequestUri.Create(settings.BaseUri, relativePath);
             for (int attempt = 1; ; attempt++)
             {
-                TimeSpan? wait;
                 try
                 {
                     return await SendOnceAsync(method, uri, read, cancel).ConfigureAwait(false);
                 }
-                catch (EvalsApiException failure) when (attempt <= settings.MaxRetries && (wait = RetryWait(failure, attempt)) != null)
+                catch (EvalsApiException failure)
                 {
+                    string? whyNot = null;
+                    var wait = attempt <= settings.MaxRetries ? RetryPolicy.RetryWait(failure, attempt, idempotent, leastRetryWait, out whyNot) : null;
+                    if (wait is null)
+                    {
+                        if (whyNot != null) log.Verbose(whyNot);
+                        failure.Attempts = attempt;
+                        throw;
+                    }
                     log.Verbose($"Retrying {method} {uri} in {wait.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s after {Describe(failure)} " +
                                 $"(retry {attempt} of {settings.MaxRetries}).");
                     await Task.Delay(wait.Value, cancel).ConfigureAwait(false);
                 }
-                catch (EvalsApiException failure)
-                {
-                    failure.Attempts = attempt;
-                    throw;
-                }
             }
         }
 
-        private TimeSpan? RetryWait(EvalsApiException failure, int attempt)
-        {
-            if (failure.Kind == FailureKind.InvalidJsonResponse || failure.Kind == FailureKind.Redirect) return null;
-            if (failure.StatusCode is int && failure.ResponseHeaders is HttpResponseHeaders headers)
-            {
-                if (!RetryPolicy.IsRetryable(failure.StatusCode.Value, headers)) return null;
-                var requested = RetryPolicy.RequestedDelay(headers, DateTimeOffset.UtcNow);
-                if (requested is TimeSpan asked)
-                {
-                    if (asked > RetryPolicy.MaxRetryAfter)
-                    {
-                        log.Verbose($"Not retrying: the server asked to wait {asked.TotalSeconds:0} s, more than the {RetryPolicy.MaxRetryAfter.TotalSeconds:0} s EvalsPS waits.");
-                        return null;
-                    }
-                    return asked;
-                }
-            }
-            return RetryPolicy.Backoff(attempt - 1);
-        }
-
-        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, Func<JsonFields, HttpResponseHeaders, T> read, CancellationToken cancel)
+        private async Task<T> SendOnceAsync<T>(HttpMethod method, Uri uri, Func<JsonAnswer, T> read, CancellationToken cancel)
         {
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.RevealApiKey());
@@ -201,6 +185,7 @@ namespace EvalsPS.Api
                     $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
             }
 
+            JsonAnswer? answer = null;
             try
             {
                 int status = (int)response.StatusCode;
@@ -211,12 +196,10 @@ namespace EvalsPS.Api
 
                 if (status >= 200 && status < 300)
                 {
-                    var issues = new ReadIssues();
-                    T result;
                     try
                     {
-                        using var document = JsonDocument.Parse(body.AsMemory());
-                        result = read(JsonFields.Root(document.RootElement, issues), response.Headers);
+                        answer = new JsonAnswer(JsonDocument.Parse(body.AsMemory()), body.Array!, response.Headers, log);
+                        return read(answer);
                     }
                     catch (JsonException ex)
                     {
@@ -227,8 +210,6 @@ namespace EvalsPS.Api
                             ex)
                         { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
                     }
-                    foreach (var issue in issues.Messages) log.Warning(issue);
-                    return result;
                 }
 
                 if (status >= 300 && status < 400)
@@ -247,8 +228,10 @@ namespace EvalsPS.Api
             }
             finally
             {
-                // Nothing read from the answer refers to the buffer: the document is disposed and its values copied.
-                ArrayPool<byte>.Shared.Return(body.Array!);
+                // Nothing read from the answer refers to the buffer: the document is disposed and its values copied;
+                // unless the reader kept the answer (a page builds its items later), and then it releases it.
+                if (answer is null) ArrayPool<byte>.Shared.Return(body.Array!);
+                else if (!answer.Kept) answer.Dispose();
             }
         }
 
@@ -317,14 +300,78 @@ namespace EvalsPS.Api
         }
     }
 
-    /// <summary>What a page says of the listing, read before its items: how many items, whether more follow, and the cursor.</summary>
-    internal readonly struct PageHead
+    /// <summary>
+    /// A 2xx answer's parsed body, on the buffer it was read into (from the shared pool). The client releases it once
+    /// read, unless the reader keeps it: a page reads its head at once and builds its items later. Released, it gives
+    /// the buffer back and warns, once per field, of what could not be read.
+    /// </summary>
+    internal sealed class JsonAnswer : IDisposable
     {
-        internal PageHead(int count, bool hasMore, string? cursor)
+        private readonly JsonDocument document;
+        private readonly byte[] buffer;
+        private readonly ReadIssues issues = new ReadIssues();
+        private readonly IApiLog log;
+        private bool released;
+
+        internal JsonAnswer(JsonDocument document, byte[] buffer, HttpResponseHeaders headers, IApiLog log)
         {
-            Count = count;
-            HasMore = hasMore;
-            Cursor = cursor;
+            this.document = document;
+            this.buffer = buffer;
+            this.log = log;
+            Headers = headers;
+            try
+            {
+                Fields = JsonFields.Root(document.RootElement, issues);
+            }
+            catch
+            {
+                document.Dispose();
+                throw;
+            }
+        }
+
+        internal JsonFields Fields { get; }
+
+        internal HttpResponseHeaders Headers { get; }
+
+        /// <summary>Whether the reader keeps the answer, to release it itself.</summary>
+        internal bool Kept { get; private set; }
+
+        internal JsonAnswer Keep()
+        {
+            Kept = true;
+            return this;
+        }
+
+        public void Dispose()
+        {
+            if (released) return;
+            released = true;
+            document.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
+            foreach (var issue in issues.Messages) log.Warning(issue);
+        }
+    }
+
+    /// <summary>
+    /// A page of a cursor listing (evals, runs, output items) as the list endpoints return it. Its head (how many items,
+    /// whether more follow, the cursor) is read when it arrives; its items are built on first use of <see cref="Data"/>,
+    /// so a listing can ask for the next page before it builds this one's items.
+    /// </summary>
+    internal sealed class ListPage<T> where T : class
+    {
+        private readonly Func<JsonFields, T> readItem;
+        private JsonAnswer? answer;
+        private EvalsList<T>? data;
+
+        internal ListPage(JsonAnswer answer, Func<JsonFields, T> readItem)
+        {
+            var json = answer.Fields;
+            HasMore = json.Bool("has_more") ?? false;
+            Count = json.Count("data", "id", out string? lastItemId);
+            Cursor = json.String("last_id") ?? lastItemId;
+            this.readItem = readItem;
+            this.answer = answer.Keep();
         }
 
         /// <summary>How many items the page holds (as many as Data will).</summary>
@@ -334,29 +381,20 @@ namespace EvalsPS.Api
 
         /// <summary>The page's last_id, or the id of its last item when the API left last_id out.</summary>
         internal string? Cursor { get; }
-    }
 
-    /// <summary>A page of a cursor listing (evals, runs, output items) as the list endpoints return it.</summary>
-    internal sealed class ListPage<T> where T : class
-    {
-        /// <param name="headRead">
-        /// Told what the page says of the listing before its items are read, on the thread that reads the answer: a
-        /// listing asks for the next page there, so the server makes it while this page's items are read.
-        /// </param>
-        internal ListPage(JsonFields json, Func<JsonFields, T> readItem, Action<PageHead>? headRead = null)
+        /// <summary>The items, built on first use (on one thread: the page is not shared while it is built).</summary>
+        internal EvalsList<T>? Data
         {
-            FirstId = json.String("first_id");
-            LastId = json.String("last_id");
-            HasMore = json.Bool("has_more") ?? false;
-            int count = json.Count("data", "id", out string? lastItemId);
-            headRead?.Invoke(new PageHead(count, HasMore, LastId ?? lastItemId));
-            Data = json.List("data", readItem);
+            get
+            {
+                if (answer is JsonAnswer kept)
+                {
+                    answer = null;
+                    using (kept) data = kept.Fields.List("data", readItem);
+                }
+                return data;
+            }
         }
-
-        internal EvalsList<T>? Data { get; }
-        internal string? FirstId { get; }
-        internal string? LastId { get; }
-        internal bool HasMore { get; }
     }
 
     /// <summary>A run as one poll saw it, with the wait the server asked for before the next poll.</summary>

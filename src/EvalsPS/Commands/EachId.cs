@@ -21,7 +21,7 @@ namespace EvalsPS.Commands
         /// <summary>
         /// Writes what <paramref name="get"/> answers for each id to <paramref name="cmdlet"/>'s pipeline; a failed
         /// id is handed to <paramref name="fail"/> and the next id follows. Requests left behind when the pipeline
-        /// stops (Select-Object -First, -ErrorAction Stop, Ctrl+C) are cancelled.
+        /// stops (Select-Object -First, -ErrorAction Stop, Ctrl+C) are cancelled by the window.
         /// </summary>
         internal static void Write<T>(
             EvalsCmdlet cmdlet,
@@ -29,33 +29,18 @@ namespace EvalsPS.Commands
             Func<string, CancellationToken, Task<T>> get,
             Action<EvalsApiException, string> fail)
         {
-            using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cmdlet.CallCancelled);
-            var sent = new Queue<Task<T>>();
+            using var window = new InFlightWindow<T>(cmdlet, 1 + ReadAhead);
             int next = 0;
-            try
+            for (int i = 0; i < ids.Count; i++)
             {
-                for (int i = 0; i < ids.Count; i++)
+                for (; next < ids.Count && window.HasRoom; next++)
                 {
-                    while (next < ids.Count && next <= i + ReadAhead) sent.Enqueue(get(ids[next++], abandon.Token));
-                    var answer = sent.Dequeue();
-                    try
-                    {
-                        cmdlet.WriteObject(cmdlet.Await(answer));
-                    }
-                    catch (EvalsApiException failure)
-                    {
-                        fail(failure, ids[i]);
-                    }
+                    string id = ids[next];
+                    window.Offer(cancel => get(id, cancel));
                 }
-            }
-            finally
-            {
-                if (sent.Count > 0)
-                {
-                    abandon.Cancel();
-                    foreach (var left in sent)
-                        left.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-                }
+                var answer = window.Take();
+                if (answer.Failure is EvalsApiException failure) fail(failure, ids[i]);
+                else cmdlet.WriteObject(answer.Result);
             }
         }
     }

@@ -47,7 +47,7 @@ namespace EvalsPS.Commands
             string order = Order.ToLowerInvariant();
             string orderBy = OrderBy.ToLowerInvariant();
             PagedListing.Write(this, "Listing evals", "evals",
-                (after, limit, cancel, headRead) => Client.ListEvalsAsync(after, limit, order, orderBy, cancel, headRead),
+                (after, limit, cancel) => Client.ListEvalsAsync(after, limit, order, orderBy, cancel),
                 failure => WriteCallError(failure, ApiOperation.ListEvals, null, null));
         }
     }

@@ -55,7 +55,7 @@ namespace EvalsPS.Commands
             string order = Order.ToLowerInvariant();
             string? status = Status?.ToLowerInvariant();
             PagedListing.Write(this, $"Listing runs of eval {EvalId}", "runs",
-                (after, limit, cancel, headRead) => Client.ListRunsAsync(EvalId, after, limit, order, status, cancel, headRead),
+                (after, limit, cancel) => Client.ListRunsAsync(EvalId, after, limit, order, status, cancel),
                 failure => WriteCallError(failure, ApiOperation.ListRuns, EvalId, null));
         }
     }

@@ -60,7 +60,7 @@ namespace EvalsPS.Commands
             string order = Order.ToLowerInvariant();
             string? status = Status?.ToLowerInvariant();
             PagedListing.Write(this, $"Listing output items of run {RunId}", "output items",
-                (after, limit, cancel, headRead) => Client.ListOutputItemsAsync(EvalId, RunId, after, limit, order, status, cancel, headRead),
+                (after, limit, cancel) => Client.ListOutputItemsAsync(EvalId, RunId, after, limit, order, status, cancel),
                 failure => WriteCallError(failure, ApiOperation.ListOutputItems, EvalId, RunId));
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
@@ -8,211 +9,177 @@ using EvalsPS.Api;
 namespace EvalsPS.Commands
 {
     /// <summary>
-    /// The one cursor-paging loop of the listing cmdlets (Get-Eval, Get-EvalRun, Get-EvalRunOutputItem):
-    /// -First, -Skip and -IncludeTotalCount, streaming page by page.
+    /// The listing cmdlets' loop (Get-Eval, Get-EvalRun, Get-EvalRunOutputItem without ids): the items of a
+    /// <see cref="Listing{T}"/>, then -IncludeTotalCount, with progress per page.
     /// </summary>
     internal static class PagedListing
     {
         internal const int MaxPageSize = 100;
 
-        /// <summary>
-        /// Writes the listing to <paramref name="cmdlet"/>'s pipeline. <paramref name="fetch"/> asks for one page
-        /// (cursor, limit, cancellation, and whom to tell the page's head); a failed page is handed to
-        /// <paramref name="fail"/> and ends the listing.
-        /// </summary>
-        internal static void Write<T>(
-            EvalsCmdlet cmdlet,
-            string activity,
-            string noun,
-            Func<string?, int, CancellationToken, Action<PageHead>, Task<ListPage<T>>> fetch,
-            Action<EvalsApiException> fail) where T : class
+        /// <summary>Writes the listing to <paramref name="cmdlet"/>'s pipeline; a failed page goes to <paramref name="fail"/> and ends it.</summary>
+        internal static void Write<T>(EvalsCmdlet cmdlet, string activity, string noun,
+            Func<string?, int, CancellationToken, Task<ListPage<T>>> fetch, Action<EvalsApiException> fail) where T : class
         {
             var paging = cmdlet.PagingParameters;
-            if (paging.First == 0)
+            var listing = new Listing<T>(cmdlet, fetch, paging.Skip, paging.First, noun);
+            listing.PageWritten = () => cmdlet.WriteProgress(new ProgressRecord(1, activity, $"{listing.Written} {noun} so far ({listing.Pages} pages)"));
+            try
             {
-                // Nothing is wanted, so nothing is asked: the API refuses limit=0. The total is not known.
-                if (paging.IncludeTotalCount) cmdlet.WriteObject(paging.NewTotalCount(0, 0.0));
-                return;
+                foreach (var item in listing) cmdlet.WriteObject(item);
+            }
+            catch (EvalsApiException failure)
+            {
+                fail(failure);
+            }
+            if (paging.IncludeTotalCount && listing.Ended) cmdlet.WriteObject(paging.NewTotalCount(listing.Seen, listing.Complete ? 1.0 : 0.0));
+            if (listing.Pages > 1)
+                cmdlet.WriteProgress(new ProgressRecord(1, activity, $"{listing.Written} {noun}") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    /// <summary>
+    /// A cursor listing (evals, runs, output items) as items, pulled on the pipeline thread (use it there, once), with
+    /// the next page asked for ahead through an <see cref="InFlightWindow{T}"/>: a page's request reads the page's head
+    /// (how many items, whether more follow, the cursor), asks for the next page at once, and only then builds this
+    /// page's items, so the server makes the next page while this one is read. The window holds two pages: the one read
+    /// next and a request for the one after, besides the page being written; each is started from the one before, since
+    /// it needs its cursor. A cmdlet may pull from two listings in turn, each with its own requests in flight.
+    /// <para>
+    /// -Skip and -First are applied here (pages ask only for what is still wanted); a failed page, and a page that says
+    /// more follow without a cursor that can be followed (none, or one already followed, which would list the same items
+    /// forever), throw an EvalsApiException from the enumeration, after the items before it. Ending the enumeration early
+    /// (Select-Object -First, an error, Ctrl+C) cancels the requests in flight.
+    /// </para>
+    /// </summary>
+    internal sealed class Listing<T> : IEnumerable<T> where T : class
+    {
+        private const int PagesAhead = 2;
+
+        private readonly EvalsCmdlet cmdlet;
+        private readonly Func<string?, int, CancellationToken, Task<ListPage<T>>> fetch;
+        private readonly ulong skip;
+        private readonly ulong first;
+        private readonly string noun;
+        // The arithmetic of the pages asked for, made on the thread that reads each page: one page at a time, since each
+        // is asked for by the one before.
+        private readonly HashSet<string> cursors = new HashSet<string>(StringComparer.Ordinal);
+        private ulong seenAsked;
+        private ulong writtenAsked;
+
+        internal Listing(EvalsCmdlet cmdlet, Func<string?, int, CancellationToken, Task<ListPage<T>>> fetch, ulong skip, ulong first, string noun)
+        {
+            this.cmdlet = cmdlet;
+            this.fetch = fetch;
+            this.skip = skip;
+            this.first = first;
+            this.noun = noun;
+        }
+
+        /// <summary>Called on the pipeline thread after the items of a page are taken, when more follow.</summary>
+        internal Action? PageWritten { get; set; }
+
+        /// <summary>Pages read so far.</summary>
+        internal int Pages { get; private set; }
+
+        /// <summary>Items handed out so far.</summary>
+        internal ulong Written { get; private set; }
+
+        /// <summary>Items the API listed so far, skipped ones included (the total count when <see cref="Complete"/>).</summary>
+        internal ulong Seen { get; private set; }
+
+        /// <summary>Whether the listing ended without an error (all that was wanted was read).</summary>
+        internal bool Ended { get; private set; }
+
+        /// <summary>Whether it ended because the API said no more follow, so <see cref="Seen"/> is the total.</summary>
+        internal bool Complete { get; private set; }
+
+        public IEnumerator<T> GetEnumerator() => Items().GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private IEnumerable<T> Items()
+        {
+            // Nothing is wanted, so nothing is asked: the API refuses limit=0. The total is not known.
+            if (first == 0)
+            {
+                Ended = true;
+                yield break;
             }
 
-            int pages = 0;
-            ulong written = 0;
-            using (var listing = new Pages<T>(paging.Skip, paging.First, fetch, cmdlet.CallCancelled))
+            using var window = new InFlightWindow<Page>(cmdlet, PagesAhead);
+            window.Offer(FetchAsync(window, null, PageLimit()));
+            while (true)
             {
-                Task<ListPage<T>>? pending = listing.First();
-                while (pending != null)
+                var page = window.Take().Result;
+                Pages++;
+                var items = page.Items;
+                int to = Math.Min(page.To, items?.Count ?? 0);
+                for (int i = page.From; i < to; i++)
                 {
-                    ListPage<T> page;
-                    try
-                    {
-                        page = cmdlet.Await(pending);
-                    }
-                    catch (EvalsApiException failure)
-                    {
-                        fail(failure);
-                        break;
-                    }
-                    pages++;
-
-                    // The plan was made from the page's head, before its items were read; the next page is asked for by then
-                    // or now, before this one is written.
-                    var plan = listing.Take(pages);
-                    pending = plan.Next;
-                    var items = page.Data;
-                    int to = Math.Min(plan.To, items?.Count ?? 0);
-                    for (int i = plan.From; i < to; i++) cmdlet.WriteObject(items![i]);
-                    written = plan.Written;
-                    listing.Written(pages);
-
-                    if (plan.More && pending is null)
-                    {
-                        fail(new EvalsApiException(FailureKind.RepeatedCursor, plan.Cursor is null
-                            ? $"The listing stopped after {plan.Seen} {noun}: the API said more {noun} follow but gave no cursor (last_id) to ask for them with."
-                            : $"The listing stopped after {plan.Seen} {noun}: the API said more {noun} follow '{DisplayText.Value(plan.Cursor)}', a cursor already followed, so continuing would list the same {noun} forever."));
-                        break;
-                    }
-
-                    if (!plan.More)
-                    {
-                        if (paging.IncludeTotalCount)
-                            cmdlet.WriteObject(paging.NewTotalCount(plan.Seen, page.HasMore ? 0.0 : 1.0));
-                        break;
-                    }
-                    cmdlet.WriteProgress(new ProgressRecord(1, activity, $"{written} {noun} so far ({pages} pages)"));
+                    Written++;
+                    yield return items![i];
                 }
-            }
-
-            if (pages > 1)
-            {
-                cmdlet.WriteProgress(new ProgressRecord(1, activity, $"{written} {noun}") { RecordType = ProgressRecordType.Completed });
+                Seen = page.Seen;
+                if (!page.More)
+                {
+                    Ended = true;
+                    Complete = !page.HasMore;
+                    yield break;
+                }
+                if (!page.NextAsked)
+                {
+                    throw new EvalsApiException(FailureKind.RepeatedCursor, page.Cursor is null
+                        ? $"The listing stopped after {Seen} {noun}: the API said more {noun} follow but gave no cursor (last_id) to ask for them with."
+                        : $"The listing stopped after {Seen} {noun}: the API said more {noun} follow '{DisplayText.Value(page.Cursor)}', a cursor already followed, so continuing would list the same {noun} forever.");
+                }
+                PageWritten?.Invoke();
             }
         }
 
-        /// <summary>What to do with one page: which of its items to write, and the request for the next page, if any.</summary>
-        private sealed class Plan<T> where T : class
+        /// <summary>
+        /// The request for one page: on the thread that reads it, plans the page from its head, offers the request for
+        /// the next page to the window, and then builds the page's items.
+        /// </summary>
+        private Func<CancellationToken, Task<Page>> FetchAsync(InFlightWindow<Page> window, string? after, int limit) => async cancel =>
         {
+            var answer = await fetch(after, limit, cancel).ConfigureAwait(false);
+            int count = answer.Count;
+            var page = new Page { From = (int)Math.Min((ulong)count, StillToSkip()), HasMore = answer.HasMore };
+            page.To = page.From + (int)Math.Min((ulong)(count - page.From), first - writtenAsked);
+            seenAsked += (ulong)count;
+            writtenAsked += (ulong)(page.To - page.From);
+            page.Seen = seenAsked;
+            page.More = answer.HasMore && count > 0 && writtenAsked < first;
+            if (page.More)
+            {
+                page.Cursor = answer.Cursor;
+                page.NextAsked = page.Cursor != null && cursors.Add(page.Cursor);
+                if (page.NextAsked) window.Offer(FetchAsync(window, page.Cursor, PageLimit()));
+            }
+            page.Items = answer.Data;
+            return page;
+        };
+
+        /// <summary>A page as large as what is still wanted, counting items still to skip; at most MaxPageSize.</summary>
+        private int PageLimit()
+        {
+            ulong wanted = first - writtenAsked;
+            return (int)Math.Min(PagedListing.MaxPageSize, Math.Min(wanted, PagedListing.MaxPageSize) + Math.Min(StillToSkip(), PagedListing.MaxPageSize));
+        }
+
+        private ulong StillToSkip() => skip > seenAsked ? skip - seenAsked : 0;
+
+        /// <summary>One page read: its items, which of them to hand out, and what it says of the rest.</summary>
+        private sealed class Page
+        {
+            internal EvalsList<T>? Items;
             internal int From;
             internal int To;
             internal ulong Seen;
-            internal ulong Written;
+            internal bool HasMore;
             internal bool More;
             internal string? Cursor;
-            internal Task<ListPage<T>>? Next;
-            // The next page is asked for when the pipeline takes this one: it was still writing the page two before.
-            internal bool Deferred;
-        }
-
-        /// <summary>
-        /// The paging arithmetic of one listing. Each page's plan is made as soon as its head is read, on the thread
-        /// that reads the answer, and the next page is asked for there, so the server makes it while this one's items
-        /// are read; unless the pipeline is still writing the page two before this one, and then it asks when it takes
-        /// this page. So a listing holds at most the page being written, the next one, and a request for the one after.
-        /// Pages are planned one after another (page n+1 is asked for by page n's plan); the lock hands each plan to the
-        /// pipeline thread and keeps a plan from asking for a page once the listing has ended.
-        /// </summary>
-        private sealed class Pages<T> : IDisposable where T : class
-        {
-            private readonly ulong skip;
-            private readonly ulong first;
-            private readonly Func<string?, int, CancellationToken, Action<PageHead>, Task<ListPage<T>>> fetch;
-            private readonly CancellationTokenSource abandon;
-            private readonly Action<PageHead> headRead;
-            private readonly object gate = new object();
-            private readonly Queue<Plan<T>> plans = new Queue<Plan<T>>();
-            // A cursor already followed would list the same items again, forever.
-            private readonly HashSet<string> cursors = new HashSet<string>(StringComparer.Ordinal);
-            private ulong seen;
-            private ulong written;
-            private int planned;
-            private int writtenPages;
-            private bool ended;
-
-            internal Pages(ulong skip, ulong first, Func<string?, int, CancellationToken, Action<PageHead>, Task<ListPage<T>>> fetch, CancellationToken cancel)
-            {
-                this.skip = skip;
-                this.first = first;
-                this.fetch = fetch;
-                abandon = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                headRead = Plan;
-            }
-
-            internal Task<ListPage<T>> First()
-            {
-                lock (gate) return Fetch(null);
-            }
-
-            /// <summary>
-            /// The plan of page <paramref name="number"/> (from 1), taken once its answer has been awaited; the next page
-            /// is asked for now if its head did not.
-            /// </summary>
-            internal Plan<T> Take(int number)
-            {
-                lock (gate)
-                {
-                    if (plans.Count == 0 || number != planned - plans.Count + 1)
-                        throw new InvalidOperationException($"Page {number} of the listing was read without its plan.");
-                    var plan = plans.Dequeue();
-                    if (plan.Deferred) plan.Next = Fetch(plan.Cursor);
-                    return plan;
-                }
-            }
-
-            /// <summary>The pipeline has written page <paramref name="number"/> and waits for the next.</summary>
-            internal void Written(int number)
-            {
-                lock (gate) writtenPages = number;
-            }
-
-            /// <summary>Ends the listing: a page asked for ahead and not needed (the pipeline stopped) is cancelled.</summary>
-            public void Dispose()
-            {
-                lock (gate) ended = true;
-                abandon.Cancel();
-                abandon.Dispose();
-            }
-
-            /// <summary>Asks for a page. A page nobody awaits (the pipeline stopped) may fail: its failure is observed here.</summary>
-            private Task<ListPage<T>> Fetch(string? after)
-            {
-                var page = fetch(after, PageLimit(), abandon.Token, headRead);
-                page.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-                return page;
-            }
-
-            private void Plan(PageHead head)
-            {
-                lock (gate)
-                {
-                    if (ended) return;
-                    int count = head.Count;
-                    var plan = new Plan<T> { From = (int)Math.Min((ulong)count, StillToSkip()) };
-                    plan.To = plan.From + (int)Math.Min((ulong)(count - plan.From), first - written);
-                    seen += (ulong)count;
-                    written += (ulong)(plan.To - plan.From);
-                    plan.Seen = seen;
-                    plan.Written = written;
-                    plan.More = head.HasMore && count > 0 && written < first;
-                    plan.Cursor = plan.More ? head.Cursor : null;
-                    // Queued before the next page is asked for: that page's answer may be read on this thread, within
-                    // Fetch (the lock is re-entrant), and its plan must come after this one.
-                    plans.Enqueue(plan);
-                    planned++;
-                    if (plan.Cursor != null && cursors.Add(plan.Cursor))
-                    {
-                        if (writtenPages >= planned - 2) plan.Next = Fetch(plan.Cursor);
-                        else plan.Deferred = true;
-                    }
-                }
-            }
-
-            /// <summary>A page as large as what is still wanted, counting items still to skip; at most MaxPageSize.</summary>
-            private int PageLimit()
-            {
-                ulong wanted = first - written;
-                return (int)Math.Min(MaxPageSize, Math.Min(wanted, MaxPageSize) + Math.Min(StillToSkip(), MaxPageSize));
-            }
-
-            private ulong StillToSkip() => skip > seen ? skip - seen : 0;
+            internal bool NextAsked;
         }
     }
 }
