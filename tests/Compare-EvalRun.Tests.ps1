@@ -259,6 +259,32 @@ Describe 'Compare-EvalRun' {
         }
     }
 
+    Context 'listing' {
+        It 'lists both runs at once: the difference run''s first page is asked for while the reference run''s next page is in flight' {
+            $runs = New-RunPair ('p' * 150) ('f' * 150)
+            $fake.Latency = [TimeSpan]::FromMilliseconds(600)
+
+            $changes = @(Compare-EvalRun -ReferenceRun $runs.Base -DifferenceRun $runs.Done)
+
+            $changes | Should -HaveCount 150
+            $requests = @($fake.Requests)
+            $requests | Should -HaveCount 4
+            $secondReferencePage = @($requests | Where-Object { $_.RawPath -like '*evalrun_base/output_items' -and $_.Query['after'] })[0]
+            $firstDifferencePage = @($requests | Where-Object { $_.RawPath -like '*evalrun_new/output_items' -and -not $_.Query['after'] })[0]
+            # Taken one after the other, the difference run would be asked for only once that page had been answered.
+            ($firstDifferencePage.ReceivedAtUtc - $secondReferencePage.ReceivedAtUtc).Duration().TotalMilliseconds | Should -BeLessThan 600
+        }
+
+        It 'streams: a pipeline that wants one change stops the listings after a few pages' {
+            $runs = New-RunPair ('f' + 'p' * 999) ('p' * 1000)
+
+            $first = @(Compare-EvalRun -ReferenceRun $runs.Base -DifferenceRun $runs.Done | Select-Object -First 1)
+
+            Get-ChangeLine $first | Should -Be '1:Fixed'
+            @($fake.Requests).Count | Should -BeLessOrEqual 6 -Because 'each listing has at most its next two pages asked for, of 10'
+        }
+    }
+
     Context '-Summary' {
         It 'writes the counts, the pass rates over matched items, and the same per criterion' {
             $reference = ('p' * 10) + ('f' * 25) + ('p' * 5) + 'p.'

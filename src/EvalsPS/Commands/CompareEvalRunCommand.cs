@@ -86,24 +86,31 @@ namespace EvalsPS.Commands
             var matcher = new RunItemMatcher(reference.RunId, difference.RunId, WriteWarning);
             var regressions = new List<EvalRunItemComparison>();
             var endOfLists = new List<EvalRunItemComparison>();
-            bool failed = false;
-            IEnumerable<EvalRunOutputItem> Items(ComparedRun run) => ListItems(run, () => failed = true);
+            ComparedRun? failed = null;
+            IEnumerable<EvalRunOutputItem> Items(ComparedRun run) => ListItems(run, which => failed = which);
 
-            foreach (var item in matcher.Compare(Items(reference), Items(difference)))
+            try
             {
-                if (item.Change == EvalRunChange.Added || item.Change == EvalRunChange.Removed)
+                foreach (var item in matcher.Compare(Items(reference), Items(difference)))
                 {
-                    // Written once both listings have ended, and only if they share items (or -Force).
-                    endOfLists.Add(item);
-                    continue;
+                    if (item.Change == EvalRunChange.Added || item.Change == EvalRunChange.Removed)
+                    {
+                        // Written once both listings have ended, and only if they share items (or -Force).
+                        endOfLists.Add(item);
+                        continue;
+                    }
+                    if (item.Change == EvalRunChange.Regressed && ErrorOnRegression && Summary) regressions.Add(item);
+                    if (Summary || (item.Change == EvalRunChange.Unchanged && !IncludeEqual)) continue;
+                    WriteObject(item);
+                    if (item.Change == EvalRunChange.Regressed && ErrorOnRegression) WriteRegression(item);
                 }
-                if (item.Change == EvalRunChange.Regressed && ErrorOnRegression) regressions.Add(item);
-                if (Summary || (item.Change == EvalRunChange.Unchanged && !IncludeEqual)) continue;
-                WriteObject(item);
-                if (item.Change == EvalRunChange.Regressed && ErrorOnRegression) WriteRegression(item);
             }
-            // A listing that failed has been reported; what is left would call items Added or Removed that are not.
-            if (failed) return;
+            catch (EvalsApiException failure) when (failed != null)
+            {
+                // What is left would call items Added or Removed that are not: the comparison ends here.
+                WriteCallError(failure, ApiOperation.ListOutputItems, failed.EvalId, failed.RunId);
+                return;
+            }
 
             if (matcher.Matched == 0 && !Force)
             {
@@ -181,26 +188,31 @@ namespace EvalsPS.Commands
             return null;
         }
 
-        /// <summary>Every output item of a run, in the order graded; a failed listing is reported, then ends.</summary>
-        private IEnumerable<EvalRunOutputItem> ListItems(ComparedRun run, Action failed)
+        /// <summary>
+        /// Every output item of a run, in the order graded, pulled on the pipeline thread with the next page asked for
+        /// ahead (the listing's own in-flight window), so two listings pulled in turn each keep a request going. A failed
+        /// page throws; <paramref name="failed"/> is told which run's it was.
+        /// </summary>
+        private IEnumerable<EvalRunOutputItem> ListItems(ComparedRun run, Action<ComparedRun> failed)
         {
-            string? after = null;
-            while (true)
+            var listing = new Listing<EvalRunOutputItem>(this,
+                (after, limit, cancel) => Client.ListOutputItemsAsync(run.EvalId, run.RunId, after, limit, "asc", null, cancel),
+                skip: 0, first: ulong.MaxValue, noun: "output items");
+            using (var items = listing.GetEnumerator())
             {
-                ListPage<EvalRunOutputItem> page;
-                try
+                while (true)
                 {
-                    page = Await(Client.ListOutputItemsAsync(run.EvalId, run.RunId, after, PagedListing.MaxPageSize, "asc", null, CallCancelled, _ => { }));
+                    try
+                    {
+                        if (!items.MoveNext()) yield break;
+                    }
+                    catch (EvalsApiException)
+                    {
+                        failed(run);
+                        throw;
+                    }
+                    yield return items.Current;
                 }
-                catch (EvalsApiException failure)
-                {
-                    WriteCallError(failure, ApiOperation.ListOutputItems, run.EvalId, run.RunId);
-                    failed();
-                    yield break;
-                }
-                if (page.Data != null) foreach (var item in page.Data) yield return item;
-                if (!page.HasMore || page.LastId is null || page.Data is null || page.Data.Count == 0) yield break;
-                after = page.LastId;
             }
         }
 
