@@ -8,7 +8,7 @@ using System.Runtime.InteropServices;
 using EvalsPS.Bench;
 using EvalsPS.Hosting;
 
-// Usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|all|parse-bdn] [--inproc-fake]
+// Usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|compare|perf|all|parse-bdn] [--inproc-fake]
 // A measurement, not a test: it exits 0 whether targets are met or missed (1 only when a measurement could not be made).
 string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 switch (mode)
@@ -17,11 +17,12 @@ switch (mode)
     case "__import-probe": return ImportProbe.RunChild(args);
     case "parse-bdn": ParseBenchmarks.Run(); return 0;
     case "throttle":
+    case "compare":
     case "perf":
     case "all":
         break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|all|parse-bdn] [--inproc-fake] [--only=1,2,3,4]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|compare|perf|all|parse-bdn] [--inproc-fake] [--only=1,2,3,4]");
         return 2;
 }
 
@@ -50,6 +51,12 @@ if (mode is "perf" or "all")
 if (mode is "throttle" or "all")
 {
     var table = ThrottleBench.Run(fake, module, probe);
+    table.Print(Console.Out);
+    tables.Add(table);
+}
+if (mode is "compare" or "all")
+{
+    var table = CompareBench.Run(fake, module);
     table.Print(Console.Out);
     tables.Add(table);
 }

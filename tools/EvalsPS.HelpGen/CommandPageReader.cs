@@ -8,8 +8,10 @@ namespace EvalsPS.HelpGen
     /// <summary>Reads a cmdlet page section by section, failing at the first line that breaks the schema.</summary>
     internal sealed class CommandPageReader
     {
+        // PlatyPS 1.x (Microsoft.PowerShell.PlatyPS) writes ALIASES after SYNTAX, empty when the cmdlet has none, and
+        // warns when it is missing. MAML has no place for it, so its text is checked but not written.
         private static readonly string[] SectionOrder =
-            { "SYNOPSIS", "SYNTAX", "DESCRIPTION", "EXAMPLES", "PARAMETERS", "INPUTS", "OUTPUTS", "NOTES", "RELATED LINKS" };
+            { "SYNOPSIS", "SYNTAX", "ALIASES", "DESCRIPTION", "EXAMPLES", "PARAMETERS", "INPUTS", "OUTPUTS", "NOTES", "RELATED LINKS" };
 
         private static readonly string[] YamlKeys =
         {
@@ -78,6 +80,7 @@ namespace EvalsPS.HelpGen
             ReadParameters(sections["PARAMETERS"]);
             ReadTypes(sections["INPUTS"], help.Inputs);
             ReadTypes(sections["OUTPUTS"], help.Outputs);
+            Prose(sections["ALIASES"], required: false);
             help.Notes = Prose(sections["NOTES"], required: false);
             ReadLinks(sections["RELATED LINKS"]);
             CheckSyntaxAgainstParameters();
