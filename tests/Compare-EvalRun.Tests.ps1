@@ -437,6 +437,27 @@ Describe 'Compare-EvalRun' {
             $row[0].Criteria | Should -BeExactly 'Match output to human label: pass rate 75% -> 50%, mean score delta -0.25; Close to the label: pass rate 75% -> 50%, mean score delta -0.1625'
         }
 
+        It 'shows control and bidi characters of server text in the views instead of obeying them' {
+            $eval = 'eval_escape'
+            $base = $fake.AddRun($eval, 'evalrun_base', 'completed', 'baseline')
+            $new = $fake.AddRun($eval, 'evalrun_new', 'completed', 'nightly')
+            $name = "Tone$([char]27)[31m"
+            Add-Item $eval $base 1 'pass' @(, @($name, $true, 1.0))
+            Add-Item $eval $new 1 "fail$([char]0x202E)" @(, @($name, $false, 0.0))
+
+            $change = Compare-EvalRun -EvalId $eval $base $new
+            $table = $change | Out-String -Width 200
+            $summary = Compare-EvalRun -EvalId $eval $base $new -Summary | Out-String -Width 200
+
+            $change.Criteria[0].Name | Should -BeExactly $name -Because 'the property keeps the exact value'
+            foreach ($text in $table, $summary) {
+                $text | Should -Not -Match "[$([char]27)$([char]0x202E)]"
+            }
+            $table | Should -Match ([regex]::Escape('fail\u202e'))
+            $table | Should -Match ([regex]::Escape('Tone\u001b[31m: pass -> fail'))
+            $summary | Should -Match ([regex]::Escape('Tone\u001b[31m: pass rate 100% -> 0%'))
+        }
+
         It 'shows what changed at a glance in the default views' {
             $runs = New-RunPair 'ppf.' 'pfpp'
 
