@@ -182,6 +182,37 @@ Describe 'Compare-EvalRun' {
             Get-ChangeLine $changes | Should -Be '1:Regressed'
         }
 
+        It 'compares each of several difference runs given at once, and takes a reference in a list of one' {
+            $runs = New-RunPair 'pp' 'fp'
+            $third = $fake.AddRun($runs.EvalId, 'evalrun_third', 'completed', 'third')
+            $null = $fake.AddGradedOutputItems($runs.EvalId, $third, 'pf', 1)
+            $both = Get-EvalRun -EvalId $runs.EvalId -RunId evalrun_new, evalrun_third
+
+            $changes = @(Compare-EvalRun -ReferenceRun @($runs.Base) -DifferenceRun $both)
+
+            ($changes | ForEach-Object { "$($_.DifferenceRunId):$($_.DatasourceItemId):$($_.Change)" }) -join ',' |
+                Should -Be 'evalrun_new:1:Regressed,evalrun_third:2:Regressed'
+        }
+
+        It 'stops with InvalidEvalRunArgument when given two reference runs' {
+            $runs = New-RunPair 'pp' 'fp'
+
+            $result = Invoke-Captured { Compare-EvalRun -ReferenceRun @($runs.Base, $runs.Done) -DifferenceRun $runs.Done }
+
+            $result.AllErrors | Should -HaveCount 1
+            $result.AllErrors[0].FullyQualifiedErrorId | Should -BeLike 'InvalidEvalRunArgument,*'
+            $result.AllErrors[0].Exception.Message | Should -BeLike '*takes one run, not 2*'
+        }
+
+        It 'reads a reference run id once, and reports it once, however many runs are piped' {
+            $runs = New-RunPair 'pp' 'fp'
+
+            $result = Invoke-Captured { $runs.Done, $runs.Done | Compare-EvalRun -EvalId $runs.EvalId -ReferenceRun evalrun_gone }
+
+            $null = Assert-SingleError $result 'EvalRunNotFound' ObjectNotFound 'evalrun_gone'
+            @($fake.Requests) | Should -HaveCount 1
+        }
+
         It 'stops with EvalIdRequired when a run is given by id without -EvalId' {
             $result = Invoke-Captured { Compare-EvalRun -ReferenceRun evalrun_base -DifferenceRun evalrun_new }
 

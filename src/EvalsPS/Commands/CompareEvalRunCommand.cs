@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading.Tasks;
@@ -20,6 +21,7 @@ namespace EvalsPS.Commands
         private const string SummarySet = "Summary";
 
         private ComparedRun? reference;
+        private bool referenceRead;
 
         /// <summary>The run compared against: a run from Get-EvalRun, New-EvalRun or Wait-EvalRun, or a run id with -EvalId.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -58,15 +60,25 @@ namespace EvalsPS.Commands
 
         protected override void ProcessRecord()
         {
-            if (reference is null)
+            // The reference is read once; if it cannot be, its error was written and no run can be compared with it.
+            if (!referenceRead)
             {
-                reference = Resolve(ReferenceRun, nameof(ReferenceRun));
-                if (reference is null) return;
-                WarnIfPartial(reference);
+                referenceRead = true;
+                reference = Resolve(Single(ReferenceRun, nameof(ReferenceRun)), nameof(ReferenceRun));
+                if (reference != null) WarnIfPartial(reference);
             }
-            var difference = Resolve(DifferenceRun, nameof(DifferenceRun));
-            if (difference is null) return;
+            if (reference is null) return;
 
+            // -DifferenceRun $runs (several runs from Wait-EvalRun, say) compares each, as piping them does.
+            foreach (var given in Each(DifferenceRun))
+            {
+                var difference = Resolve(given, nameof(DifferenceRun));
+                if (difference != null) CompareWith(reference, difference);
+            }
+        }
+
+        private void CompareWith(ComparedRun reference, ComparedRun difference)
+        {
             if (reference.EvalId != difference.EvalId && !Force)
             {
                 WriteError(new ErrorRecord(
@@ -79,6 +91,33 @@ namespace EvalsPS.Commands
             if (difference.RunId != reference.RunId || difference.EvalId != reference.EvalId) WarnIfPartial(difference);
 
             Compare(reference, difference);
+        }
+
+        private static object Unwrapped(object given) => given is PSObject wrapped ? wrapped.BaseObject : given;
+
+        private static IEnumerable<object> Each(object given)
+        {
+            // A hashtable is one (wrong) argument, not a list of its entries.
+            if (Unwrapped(given) is IEnumerable many && !(many is string) && !(many is IDictionary))
+            {
+                foreach (var one in many)
+                    if (one != null) yield return one;
+            }
+            else
+            {
+                yield return given;
+            }
+        }
+
+        /// <summary>The one run of <paramref name="given"/>: a list of exactly one (@(...), Select-Object -First 1) is that run.</summary>
+        private object Single(object given, string parameter)
+        {
+            var all = new List<object>(Each(given));
+            if (all.Count == 1) return all[0];
+            ThrowTerminatingError(new ErrorRecord(
+                new ParameterBindingException($"-{parameter} takes one run, not {all.Count}."),
+                "InvalidEvalRunArgument", ErrorCategory.InvalidArgument, given));
+            return given;
         }
 
         private void Compare(ComparedRun reference, ComparedRun difference)
@@ -154,7 +193,7 @@ namespace EvalsPS.Commands
         /// </summary>
         private ComparedRun? Resolve(object given, string parameter)
         {
-            object value = given is PSObject wrapped ? wrapped.BaseObject : given;
+            object value = Unwrapped(given);
             if (value is EvalRun run)
             {
                 if (!string.IsNullOrWhiteSpace(run.EvalId) && !string.IsNullOrWhiteSpace(run.Id)) return new ComparedRun(run.EvalId, run.Id, run.Status);
