@@ -314,6 +314,22 @@ Describe 'Compare-EvalRun' {
             Get-ChangeLine $first | Should -Be '1:Fixed'
             @($fake.Requests).Count | Should -BeLessOrEqual 6 -Because 'each listing has at most its next two pages asked for, of 10'
         }
+        It 'shows progress page by page over large runs, and completes it' {
+            $runs = New-RunPair ('p' * 250) ('f' * 250)
+            $runspace = New-ModuleRunspace $fake
+            try {
+                $run = Invoke-InRunspace $runspace '$null = Compare-EvalRun -EvalId $evalId -ReferenceRun evalrun_base -DifferenceRun evalrun_new' @{ evalId = $runs.EvalId }
+                $run.Shell.HadErrors | Should -BeFalse
+                $progress = @($run.Shell.Streams.Progress)
+                $progress.Count | Should -BeGreaterOrEqual 3
+                $progress[0].Activity | Should -BeExactly 'Comparing run evalrun_new with run evalrun_base'
+                @($progress | Where-Object { $_.StatusDescription -match '^\d+ items matched \(\d+ pages read\)$' }).Count | Should -BeGreaterOrEqual 2
+                $progress[-1].RecordType | Should -Be 'Completed'
+                $progress[-1].StatusDescription | Should -BeExactly '250 items matched'
+                $run.Shell.Dispose()
+            }
+            finally { $runspace.Dispose() }
+        }
     }
 
     Context '-Summary' {

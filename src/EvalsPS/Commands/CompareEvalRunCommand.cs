@@ -19,6 +19,7 @@ namespace EvalsPS.Commands
     {
         private const string ItemsSet = "Items";
         private const string SummarySet = "Summary";
+        private const int ProgressId = 4;
 
         private ComparedRun? reference;
         private bool referenceRead;
@@ -126,7 +127,11 @@ namespace EvalsPS.Commands
             var regressions = new List<EvalRunItemComparison>();
             var endOfLists = new List<EvalRunItemComparison>();
             ComparedRun? failed = null;
-            IEnumerable<EvalRunOutputItem> Items(ComparedRun run) => ListItems(run, which => failed = which);
+            string activity = $"Comparing run {DisplayText.Value(difference.RunId)} with run {DisplayText.Value(reference.RunId)}";
+            int pages = 0;
+            // Progress after each page of either run: what a comparison of large runs has got to.
+            void PageRead() => WriteProgress(new ProgressRecord(ProgressId, activity, $"{matcher.Matched} items matched ({++pages} pages read)"));
+            IEnumerable<EvalRunOutputItem> Items(ComparedRun run) => ListItems(run, PageRead, which => failed = which);
 
             try
             {
@@ -149,6 +154,11 @@ namespace EvalsPS.Commands
                 // What is left would call items Added or Removed that are not: the comparison ends here.
                 WriteCallError(failure, ApiOperation.ListOutputItems, failed.EvalId, failed.RunId);
                 return;
+            }
+            finally
+            {
+                if (pages > 0)
+                    WriteProgress(new ProgressRecord(ProgressId, activity, $"{matcher.Matched} items matched") { RecordType = ProgressRecordType.Completed });
             }
 
             if (matcher.Matched == 0 && !Force)
@@ -232,11 +242,11 @@ namespace EvalsPS.Commands
         /// ahead (the listing's own in-flight window), so two listings pulled in turn each keep a request going. A failed
         /// page throws; <paramref name="failed"/> is told which run's it was.
         /// </summary>
-        private IEnumerable<EvalRunOutputItem> ListItems(ComparedRun run, Action<ComparedRun> failed)
+        private IEnumerable<EvalRunOutputItem> ListItems(ComparedRun run, Action pageRead, Action<ComparedRun> failed)
         {
             var listing = new Listing<EvalRunOutputItem>(this,
                 (after, limit, cancel) => Client.ListOutputItemsAsync(run.EvalId, run.RunId, after, limit, "asc", null, cancel),
-                skip: 0, first: ulong.MaxValue, noun: "output items");
+                skip: 0, first: ulong.MaxValue, noun: "output items") { PageWritten = pageRead };
             using (var items = listing.GetEnumerator())
             {
                 while (true)
