@@ -314,6 +314,7 @@ Describe 'Compare-EvalRun' {
             Get-ChangeLine $first | Should -Be '1:Fixed'
             @($fake.Requests).Count | Should -BeLessOrEqual 6 -Because 'each listing has at most its next two pages asked for, of 10'
         }
+
         It 'shows progress page by page over large runs, and completes it' {
             $runs = New-RunPair ('p' * 250) ('f' * 250)
             $runspace = New-ModuleRunspace $fake
