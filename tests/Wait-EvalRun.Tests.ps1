@@ -1,6 +1,7 @@
 #Requires -Version 5.1
 # Wait-EvalRun against the loopback fake, whose runs take the next status of a set sequence at each GET, so waits
-# are counted in polls rather than slept through. The fake's openai-poll-after-ms header keeps polls 20 ms apart.
+# are counted in polls rather than slept through. The fake's openai-poll-after-ms header asks for polls 20 ms apart;
+# Wait-EvalRun polls a run at most once a second (its floor), so each further poll adds a second.
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
@@ -132,15 +133,16 @@ Describe 'Wait-EvalRun' {
             Add-MovingRun eval_never evalrun_quick 'in_progress', 'completed'
             $fake.PollAfterMs = 100
 
-            $result = Invoke-Captured { Wait-EvalRun eval_never evalrun_stuck, evalrun_quick -Timeout 1 }
+            $result = Invoke-Captured { Wait-EvalRun eval_never evalrun_stuck, evalrun_quick -Timeout 2 }
 
             $result.Output.Id | Should -Be 'evalrun_quick'
             $err = Assert-SingleError $result -ErrorId 'WaitTimeout' -Category OperationTimeout -Target 'evalrun_stuck'
             $err.FullyQualifiedErrorId | Should -Be 'WaitTimeout,EvalsPS.Commands.WaitEvalRunCommand'
-            $err.ToString() | Should -BeLike "Run 'evalrun_stuck' of eval 'eval_never' did not finish within 1 s (-Timeout); its last status was 'in_progress'.*"
-            $result.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
-            $result.Elapsed.TotalSeconds | Should -BeLessThan 4
-            (Get-RunPolls evalrun_stuck).Count | Should -BeGreaterOrEqual 3
+            $err.ToString() | Should -BeLike "Run 'evalrun_stuck' of eval 'eval_never' did not finish within 2 s (-Timeout); its last status was 'in_progress'.*"
+            $result.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9
+            $result.Elapsed.TotalSeconds | Should -BeLessThan 5
+            # The server asks for 100 ms; the run is polled once a second, the floor, until the deadline.
+            (Get-RunPolls evalrun_stuck).Count | Should -BeIn 2, 3
             Assert-NoKey $result
         }
 

@@ -94,11 +94,11 @@ namespace EvalsPS.Api
 
         /// <summary>
         /// How long Wait-EvalRun holds every poll after a 429 that outlasted the request's retries: what Retry-After asks,
-        /// cut to MaxRetryAfter; null when the server named no wait (the run is then reported).
+        /// within PollFloor and MaxRetryAfter; null when the server named no wait (the run is then reported).
         /// </summary>
         internal static TimeSpan? RateLimitPause(EvalsApiException failure) =>
             failure.StatusCode == 429 && failure.ResponseHeaders is { } headers && RequestedDelay(headers, DateTimeOffset.UtcNow) is TimeSpan asked
-                ? (asked < MaxRetryAfter ? asked : MaxRetryAfter)
+                ? (asked < PollFloor ? PollFloor : asked < MaxRetryAfter ? asked : MaxRetryAfter)
                 : (TimeSpan?)null;
 
         /// <summary>The least interval between polls after a 429: twice the last one (starting from the polling interval), within the poll bounds.</summary>

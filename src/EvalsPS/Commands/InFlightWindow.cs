@@ -102,13 +102,13 @@ namespace EvalsPS.Commands
         internal bool TryTake(TimeSpan within, out Finished<T> finished)
         {
             finished = default;
-            Task wait;
+            Task? wait;
             lock (gate)
             {
                 if (started.Count == 0 && within == Timeout.InfiniteTimeSpan) return false;
                 wait = WhatToWaitFor(within);
             }
-            if (!wait.IsCompleted) cmdlet.WaitFor(wait);
+            if (wait != null && !wait.IsCompleted) cmdlet.WaitFor(wait);
             else cmdlet.Drain();
             if (cmdlet.CallCancelled.IsCancellationRequested) throw new PipelineStoppedException();
 
@@ -141,11 +141,13 @@ namespace EvalsPS.Commands
             abandon.Dispose();
         }
 
-        private Task WhatToWaitFor(TimeSpan within)
+        /// <summary>What to wait for: the result to take, or any result or the time; nothing when the time is up already.</summary>
+        private Task? WhatToWaitFor(TimeSpan within)
         {
+            if (within != Timeout.InfiniteTimeSpan && within <= TimeSpan.Zero) return null;
             // A timer no longer than a day: the caller asks again, and Task.Delay takes at most int.MaxValue ms.
             Task? timer = within == Timeout.InfiniteTimeSpan ? null
-                : Task.Delay(within <= TimeSpan.Zero ? TimeSpan.Zero : within < TimeSpan.FromDays(1) ? within : TimeSpan.FromDays(1), abandon.Token);
+                : Task.Delay(within < TimeSpan.FromDays(1) ? within : TimeSpan.FromDays(1), abandon.Token);
             if (started.Count == 0) return timer!;
             if (inOrder && timer is null) return started[0].Task!;
             var tasks = new List<Task>(started.Count + 1);
