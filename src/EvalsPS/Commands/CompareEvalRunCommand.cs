@@ -185,8 +185,8 @@ namespace EvalsPS.Commands
         private void WriteRegression(EvalRunItemComparison item)
         {
             WriteError(new ErrorRecord(
-                new InvalidOperationException($"Item {item.DatasourceItemId} regressed: {EvalRunItemComparison.Side(DisplayText.Value(item.ReferenceStatus))} in run " +
-                    $"{DisplayText.Value(item.ReferenceRunId)}, {EvalRunItemComparison.Side(DisplayText.Value(item.DifferenceStatus))} in run {DisplayText.Value(item.DifferenceRunId)}. " +
+                new InvalidOperationException($"Item {item.DatasourceItemId} regressed: {DisplayText.Value(EvalRunItemComparison.Side(item.ReferenceStatus))} in run " +
+                    $"{DisplayText.Value(item.ReferenceRunId)}, {DisplayText.Value(EvalRunItemComparison.Side(item.DifferenceStatus))} in run {DisplayText.Value(item.DifferenceRunId)}. " +
                     DisplayText.Safe(item.Criteria.ToString(), DisplayText.MaxMessage)),
                 "EvalRegression", ErrorCategory.InvalidResult, item.DatasourceItemId));
         }
