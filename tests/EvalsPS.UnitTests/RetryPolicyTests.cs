@@ -86,5 +86,70 @@ namespace EvalsPS.UnitTests
             Assert.All(waits, w => Assert.InRange(w, fullSeconds * 0.75, fullSeconds));
             Assert.True(waits.Distinct().Count() > 100, "the jitter varies the wait");
         }
+    
+        [Theory]
+        [InlineData("retry-after", "1e300")]
+        [InlineData("retry-after", "Infinity")]
+        [InlineData("retry-after", "10000000")]
+        [InlineData("retry-after-ms", "1e300")]
+        [InlineData("retry-after-ms", "1e12")]
+        public void Requested_delay_reads_a_huge_value_as_at_most_a_day(string header, string value)
+        {
+            var asked = RetryPolicy.RequestedDelay(Headers((header, value)), DateTimeOffset.UtcNow);
+            Assert.NotNull(asked);
+            Assert.InRange(asked!.Value, RetryPolicy.MaxRetryAfter, TimeSpan.FromDays(1));
+        }
+
+        [Theory]
+        [InlineData("0", 1000)]
+        [InlineData("20", 1000)]
+        [InlineData("2500", 2500)]
+        [InlineData("1e12", 120000)]
+        [InlineData("Infinity", 120000)]
+        public void Poll_after_is_read_within_the_floor_and_the_cap(string value, double expectedMs) =>
+            Assert.Equal(expectedMs, RetryPolicy.PollAfter(Headers(("openai-poll-after-ms", value)))!.Value.TotalMilliseconds);
+
+        [Theory]
+        [InlineData("-1")]
+        [InlineData("NaN")]
+        [InlineData("-Infinity")]
+        [InlineData("soon")]
+        public void Poll_after_ignores_what_is_not_a_wait(string value) =>
+            Assert.Null(RetryPolicy.PollAfter(Headers(("openai-poll-after-ms", value))));
+
+        private static EvalsApiException Failure(FailureKind kind, int? status = null, params (string Name, string Value)[] headers) =>
+            new EvalsApiException(kind, "failed") { StatusCode = status, ResponseHeaders = status is null ? null : Headers(headers) };
+
+        [Theory]
+        [InlineData("Timeout", null)]
+        [InlineData("ConnectionFailed", null)]
+        [InlineData("HttpStatus", 500)]
+        [InlineData("HttpStatus", 503)]
+        [InlineData("HttpStatus", 408)]
+        [InlineData("InvalidJsonResponse", 200)]
+        public void A_request_that_is_not_idempotent_is_not_retried_once_it_may_have_reached_the_server(string kindName, int? status)
+        {
+            var kind = (FailureKind)Enum.Parse(typeof(FailureKind), kindName);
+            Assert.Null(RetryPolicy.RetryWait(Failure(kind, status), 1, idempotent: false, TimeSpan.Zero, out _));
+            if (kind != FailureKind.InvalidJsonResponse)
+                Assert.NotNull(RetryPolicy.RetryWait(Failure(kind, status), 1, idempotent: true, TimeSpan.Zero, out _));
+        }
+
+        [Fact]
+        public void A_request_that_is_not_idempotent_is_retried_after_a_429_and_a_connection_never_made()
+        {
+            Assert.Equal(TimeSpan.FromSeconds(1), RetryPolicy.RetryWait(Failure(FailureKind.HttpStatus, 429, ("retry-after", "1")), 1, idempotent: false, TimeSpan.Zero, out _));
+            var refused = new EvalsApiException(FailureKind.ConnectionFailed, "refused",
+                new System.Net.Http.HttpRequestException("refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
+            Assert.NotNull(RetryPolicy.RetryWait(refused, 1, idempotent: false, TimeSpan.Zero, out _));
+        }
+
+        [Fact]
+        public void A_retry_waits_at_least_the_floor_and_a_wait_over_the_cap_is_not_retried()
+        {
+            Assert.Equal(RetryPolicy.PollFloor, RetryPolicy.RetryWait(Failure(FailureKind.HttpStatus, 429, ("retry-after-ms", "0")), 1, true, RetryPolicy.PollFloor, out _));
+            Assert.Null(RetryPolicy.RetryWait(Failure(FailureKind.HttpStatus, 429, ("retry-after", "1e300")), 1, true, TimeSpan.Zero, out var whyNot));
+            Assert.Contains("more than the 120 s", whyNot);
+        }
     }
 }

@@ -218,7 +218,7 @@ internal static class ApiChecks
                 {
                     var page = api.ListRunsAsync("eval_pages", after, 10, "asc", null, CancellationToken.None).Result;
                     ids.AddRange(page.Data.Select(r => r.Id));
-                    after = page.LastId;
+                    after = page.Cursor;
                     more = page.HasMore;
                 }
                 FrameworkCheck.Assert(pages == 3 && ids.SequenceEqual(expected), $"{pages} pages, ids {string.Join(",", ids)}");

@@ -230,22 +230,17 @@ namespace EvalsPS.Api
             {
                 // Nothing read from the answer refers to the buffer: the document is disposed and its values copied;
                 // unless the reader kept the answer (a page builds its items later), and then it releases it.
-                if (answer is null) ArrayPool<byte>.Shared.Return(body.Array!);
+                if (answer is null) BodyBuffer.Return(body.Array!);
                 else if (!answer.Kept) answer.Dispose();
             }
         }
 
-        /// <summary>
-        /// The whole body, read within the call's deadline, into a buffer from the shared pool (the caller returns it): a
-        /// listing's pages are ~140 KB each, and a new array for each would land on the large object heap and cost a
-        /// gen-2 collection every few pages.
-        /// </summary>
+        /// <summary>The whole body, read within the call's deadline, into a <see cref="BodyBuffer"/> (the caller returns it).</summary>
         private static async Task<ArraySegment<byte>> ReadBodyAsync(HttpContent content, CancellationToken cancel)
         {
             using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
             long? declared = content.Headers.ContentLength;
-            var pool = ArrayPool<byte>.Shared;
-            byte[] buffer = pool.Rent(declared is long known && known > 0 && known < int.MaxValue ? (int)known : 16 * 1024);
+            byte[] buffer = BodyBuffer.Rent(declared is long known && known > 0 && known < int.MaxValue ? (int)known : 16 * 1024);
             int length = 0;
             try
             {
@@ -253,9 +248,9 @@ namespace EvalsPS.Api
                 {
                     if (length == buffer.Length)
                     {
-                        byte[] larger = pool.Rent(buffer.Length * 2);
+                        byte[] larger = BodyBuffer.Rent(buffer.Length * 2);
                         Buffer.BlockCopy(buffer, 0, larger, 0, length);
-                        pool.Return(buffer);
+                        BodyBuffer.Return(buffer);
                         buffer = larger;
                     }
                     int read = await stream.ReadAsync(buffer, length, buffer.Length - length, cancel).ConfigureAwait(false);
@@ -265,7 +260,7 @@ namespace EvalsPS.Api
             }
             catch
             {
-                pool.Return(buffer);
+                BodyBuffer.Return(buffer);
                 throw;
             }
         }
@@ -297,6 +292,24 @@ namespace EvalsPS.Api
             foreach (var header in response.Headers.Concat(response.Content.Headers))
                 text.Append("\n  ").Append(header.Key).Append(": ").Append(DisplayText.Safe(string.Join(", ", header.Value), DisplayText.MaxMessage));
             return text.ToString();
+        }
+    }
+
+    /// <summary>
+    /// Buffers for response bodies. Up to 1 MiB they come from the shared pool: a listing's pages are ~140 KB each, and a
+    /// new array for each would land on the large object heap and cost a gen-2 collection every few pages. A larger body
+    /// (a run with megabytes of inline items) gets an array of its own, collected with it: the shared pool keeps up to
+    /// eight arrays of each size per core, and pooled 4 MiB buffers would hold tens of megabytes for the whole session.
+    /// </summary>
+    internal static class BodyBuffer
+    {
+        internal const int MaxPooled = 1024 * 1024;
+
+        internal static byte[] Rent(int length) => length <= MaxPooled ? ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+
+        internal static void Return(byte[] buffer)
+        {
+            if (buffer.Length <= MaxPooled) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -348,7 +361,7 @@ namespace EvalsPS.Api
             if (released) return;
             released = true;
             document.Dispose();
-            ArrayPool<byte>.Shared.Return(buffer);
+            BodyBuffer.Return(buffer);
             foreach (var issue in issues.Messages) log.Warning(issue);
         }
     }

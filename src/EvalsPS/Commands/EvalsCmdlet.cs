@@ -95,17 +95,14 @@ namespace EvalsPS.Commands
             GC.SuppressFinalize(this);
         }
 
-        /// <summary>Waits on the pipeline thread for a call, writing its verbose lines; Ctrl+C ends the wait at once.</summary>
-        internal T Await<T>(Task<T> task)
-        {
-            WaitFor(task);
-            return task.GetAwaiter().GetResult();
-        }
-
+        /// <summary>
+        /// Waits on the pipeline thread for a task (of an <see cref="InFlightWindow{T}"/>), writing the requests'
+        /// verbose, debug and warning lines meanwhile; Ctrl+C ends the wait at once with PipelineStoppedException.
+        /// </summary>
         internal void WaitFor(Task task)
         {
             dispatcher!.WaitFor(task);
-            if (task.IsCanceled && stopping.IsCancellationRequested) throw new PipelineStoppedException();
+            if (stopping.IsCancellationRequested) throw new PipelineStoppedException();
         }
 
         internal void Drain() => dispatcher!.Drain();

@@ -108,9 +108,8 @@ namespace EvalsPS.Commands
                 if (started.Count == 0 && within == Timeout.InfiniteTimeSpan) return false;
                 wait = WhatToWaitFor(within);
             }
-            if (wait != null && !wait.IsCompleted) cmdlet.WaitFor(wait);
+            if (wait != null) cmdlet.WaitFor(wait);
             else cmdlet.Drain();
-            if (cmdlet.CallCancelled.IsCancellationRequested) throw new PipelineStoppedException();
 
             lock (gate)
             {
