@@ -9,7 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('EvalsPS.format.ps1xml')
-    CmdletsToExport      = @('Get-Eval', 'New-Eval', 'Set-Eval', 'Remove-Eval', 'Get-EvalRun', 'New-EvalRun', 'Get-EvalRunOutputItem', 'Wait-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun')
+    CmdletsToExport      = @('Get-Eval', 'New-Eval', 'Set-Eval', 'Remove-Eval', 'Get-EvalRun', 'New-EvalRun', 'Get-EvalRunOutputItem', 'Wait-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun', 'Compare-EvalRun')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -40,12 +40,16 @@ BeforeAll {
             # ends on its second poll, which the fake asks for after 50 ms, so the waiting examples end too.
             $null = $fake.AddOutputItems($docsEval, 'evalrun_683e5a7c6b9c8190a1f4d2e3c5b7a901', 6)
             $item = '{"object":"eval.run.output_item","id":"outputitem_683e5b1f2c4881909d3e5a7b9c1d3e5f","created_at":1748797200,' +
-                '"status":"fail","datasource_item_id":3,"datasource_item":{"input":"Derby ends in a draw"},' +
+                '"status":"fail","datasource_item_id":7,"datasource_item":{"input":"Derby ends in a draw"},' +
                 '"results":[{"name":"Match output to human label","type":"string-check-grader","score":0,"passed":false}],' +
                 '"sample":{"input":[{"role":"user","content":"Derby ends in a draw"}],"output":[{"role":"assistant","content":"Sports"}],' +
                 '"finish_reason":"stop","model":"o4-mini","usage":{"total_tokens":12,"completion_tokens":1,"prompt_tokens":11,"cached_tokens":0},' +
                 '"error":null,"temperature":1,"max_completion_tokens":2048,"top_p":1,"seed":42}}'
             $null = $fake.AddOutputItemJson($docsEval, 'evalrun_683e5a7c6b9c8190a1f4d2e3c5b7a901', $item)
+            # Compare-EvalRun's examples: the older completed run is the baseline (rows 1 to 6); against it the newer
+            # one regresses item 3, fixes item 5 and adds item 7, and the run in progress only fixes item 5.
+            $null = $fake.AddGradedOutputItems($docsEval, 'evalrun_683d08fc1b6481909bd5c0a3e4f2d611', 'ppppff', 1)
+            $null = $fake.AddGradedOutputItems($docsEval, 'evalrun_683c8e2a95d08190b7e1f0c4a2d3e8b5', 'pppppf', 1)
             $fake.SetStatusSequence($docsEval, 'evalrun_683c8e2a95d08190b7e1f0c4a2d3e8b5', [string[]]@('in_progress', 'completed'))
             $fake.PollAfterMs = 50
             $null = $fake.AddRuns($docsEval, 2, 'failed')
@@ -72,6 +76,15 @@ BeforeAll {
         finally {
             if ($runspace) { $runspace.Dispose() }
             Stop-TestFake $fake
+        }
+    }
+
+    # The "## " headings of a docs page, outside code blocks.
+    function Get-Heading([string] $Path, [string] $Prefix = '## ') {
+        $inCode = $false
+        foreach ($line in Get-Content -LiteralPath $Path) {
+            if ($line.StartsWith('```')) { $inCode = -not $inCode }
+            elseif (-not $inCode -and $line.StartsWith($Prefix)) { $line.Substring($Prefix.Length).Trim() }
         }
     }
 
@@ -134,6 +147,66 @@ Describe 'PlatyPS 1.x front matter' {
         $front['PlatyPS schema version'] | Should -Be '2024-05-01'
         $front['ms.date'] | Should -Match '^\d\d/\d\d/\d{4}$'
         $front['HelpUri'] | Should -Be $front['online version']
+    }
+
+    It 'docs/<Name>.md has the sections of a PlatyPS 1.x command page, in order, ALIASES included' -TestCases $cmdletPages {
+        $headings = @(Get-Heading (Join-Path $TestRepoRoot "docs/$Name.md"))
+
+        # Import-MarkdownCommandHelp warns when ALIASES is missing; PlatyPS 1.x writes it empty for a cmdlet without aliases.
+        $headings | Should -Be @('SYNOPSIS', 'SYNTAX', 'ALIASES', 'DESCRIPTION', 'EXAMPLES', 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'NOTES', 'RELATED LINKS')
+    }
+
+    It 'docs/EvalsPS.md is the PlatyPS 1.x module page, listing every cmdlet with its synopsis' {
+        $path = Join-Path $TestRepoRoot 'docs/EvalsPS.md'
+        $front = Get-FrontMatter $path
+        $manifest = Import-PowerShellDataFile -Path $TestModuleManifest
+
+        # The keys Import-MarkdownModuleFile reads (schema 2024-05-01).
+        foreach ($key in 'document type', 'Help Version', 'HelpInfoUri', 'Locale', 'Module Guid', 'Module Name', 'ms.date', 'PlatyPS schema version', 'title') {
+            $front.Contains($key) | Should -BeTrue -Because "a PlatyPS 1.x module page has '$key'"
+        }
+        $front['document type'] | Should -Be 'module'
+        $front['Module Name'] | Should -Be 'EvalsPS'
+        $front['Module Guid'] | Should -Be $manifest.GUID
+        $front['Help Version'] | Should -Be "$($manifest.ModuleVersion).0"
+        $front['Locale'] | Should -Be 'en-US'
+        $front['PlatyPS schema version'] | Should -Be '2024-05-01'
+        $front['title'] | Should -Be 'EvalsPS Module'
+        $front['ms.date'] | Should -Match '^\d\d/\d\d/\d{4}$'
+        @(Get-Heading $path '# ') | Should -Be @('EvalsPS Module')
+        @(Get-Heading $path) | Should -Be @('Description', 'EvalsPS Cmdlets')
+
+        # Each cmdlet: "### [Name](Name.md)" and then one paragraph, its page's synopsis.
+        $lines = @(Get-Content -LiteralPath $path)
+        $listed = for ($i = 0; $i -lt $lines.Count; $i++) {
+            if ($lines[$i] -match '^### \[([^\]]+)\]\(([^)]+)\)$') {
+                $Matches[2] | Should -Be "$($Matches[1]).md"
+                $name = $Matches[1]
+                $j = $i + 1
+                while ($j -lt $lines.Count -and $lines[$j] -eq '') { $j++ }
+                $synopsis = @(Get-Content -LiteralPath (Join-Path $TestRepoRoot "docs/$name.md"))
+                $synopsis = $synopsis[[array]::IndexOf($synopsis, '## SYNOPSIS') + 1]
+                $lines[$j] | Should -BeExactly $synopsis -Because "the module page describes $name with its synopsis"
+                $name
+            }
+        }
+        $listed | Should -Be @((Get-Command -Module EvalsPS -CommandType Cmdlet).Name | Sort-Object)
+    }
+
+    It 'docs/<Page> links to no invented address, and names no online version' -TestCases @(
+        Get-ChildItem -Path (Join-Path (Split-Path -Parent $PSScriptRoot) 'docs') -Filter *.md | ForEach-Object { @{ Page = $_.Name } }
+    ) {
+        $path = Join-Path $TestRepoRoot "docs/$Page"
+        $front = Get-FrontMatter $path
+
+        # There is no published online help: Get-Help -Online must not open an address that does not exist.
+        foreach ($key in 'HelpUri', 'online version', 'HelpInfoUri') {
+            if ($front.Contains($key)) { $front[$key] | Should -BeNullOrEmpty -Because "$key would be opened by Get-Help -Online or Update-Help" }
+        }
+        $hosts = [regex]::Matches((Get-Content -Raw -LiteralPath $path), 'https?://([^/\s)`''">]+)') | ForEach-Object { $_.Groups[1].Value }
+        foreach ($hostName in $hosts) {
+            $hostName | Should -BeIn @('api.openai.com', 'platform.openai.com', 'go.microsoft.com', 'learn.microsoft.com')
+        }
     }
 
     It 'docs/about_EvalsPS.md is recognised as an about topic' {

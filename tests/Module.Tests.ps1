@@ -29,10 +29,10 @@ Describe 'EvalsPS module' {
     }
 
     Context 'exports' {
-        It 'exports exactly the six cmdlets, and no function, alias or variable' {
+        It 'exports exactly its cmdlets, and no function, alias or variable' {
             $commands = @(Get-Command -Module EvalsPS | Sort-Object Name)
 
-            ($commands.Name -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
+            ($commands.Name -join ',') | Should -Be 'Compare-EvalRun,Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
             foreach ($command in $commands) { $command.CommandType | Should -Be 'Cmdlet' }
             $module = Get-Module EvalsPS
             $module.ExportedFunctions.Count | Should -Be 0
@@ -51,6 +51,7 @@ Describe 'EvalsPS module' {
             @{ Name = 'Set-Eval'; OutputType = 'EvalsPS.Eval' }
             @{ Name = 'Remove-Eval'; OutputType = 'EvalsPS.EvalDeletion' }
             @{ Name = 'New-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
+            @{ Name = 'Compare-EvalRun'; OutputType = 'EvalsPS.EvalRunItemComparison,EvalsPS.EvalRunComparison' }
         ) {
             ((Get-Command $Name).OutputType.Name -join ',') | Should -BeExactly $OutputType
         }
@@ -70,6 +71,8 @@ Describe 'EvalsPS module' {
             Get-FormatData -TypeName EvalsPS.EvalGrader | Should -Not -BeNullOrEmpty
             Get-FormatData -TypeName EvalsPS.EvalRunOutputItem | Should -Not -BeNullOrEmpty
             Get-FormatData -TypeName EvalsPS.EvalRunOutputItemResult | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName EvalsPS.EvalRunItemComparison | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName EvalsPS.EvalRunComparison | Should -Not -BeNullOrEmpty
         }
 
         It 'names only real properties in its views, and has a table and a list for runs' {
@@ -155,7 +158,7 @@ Describe 'EvalsPS module' {
         It 'declares both editions, PowerShell 5.1 and an explicit export list' {
             (@($manifest.CompatiblePSEditions | Sort-Object) -join ',') | Should -Be 'Core,Desktop'
             $manifest.PowerShellVersion | Should -Be ([version]'5.1')
-            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
+            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Compare-EvalRun,Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
             $manifest.ExportedFunctions.Count | Should -Be 0
             $manifest.ExportedAliases.Count | Should -Be 0
         }
@@ -231,7 +234,7 @@ Describe 'EvalsPS module' {
             $module = Get-Module EvalsPS
             $module.Version | Should -Be $manifest.Version
             $module.ModuleType | Should -Be 'Binary'
-            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
+            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Compare-EvalRun,Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
         }
     }
 

@@ -36,6 +36,10 @@ internal interface IFakeApi : IDisposable
     string Where { get; }
     string[] AddRuns(string evalId, int count, string status);
     string AddRunJsonFile(string evalId, string path);
+
+    /// <summary>Output items for a run, one per character: p passes, f fails, . none (FakeEvalsApi.AddGradedOutputItems).</summary>
+    void AddGradedOutputItems(string evalId, string runId, string outcomes, long firstDatasourceItemId);
+
     void SetLatency(int milliseconds);
 
     /// <summary>A new, empty fake on a new port (latency 0); every run is gone.</summary>
@@ -73,6 +77,9 @@ internal sealed class FakeCore : IDisposable
         return id;
     }
 
+    internal void AddGradedOutputItems(string evalId, string runId, string outcomes, long firstDatasourceItemId) =>
+        fake.AddGradedOutputItems(evalId, runId, outcomes, firstDatasourceItemId);
+
     internal void SetLatency(int milliseconds) => fake.Latency = TimeSpan.FromMilliseconds(milliseconds);
 
     internal void Recreate()
@@ -106,6 +113,8 @@ internal sealed class InProcessFake : IFakeApi
     public string Where => "the benchmark process itself (--inproc-fake)";
     public string[] AddRuns(string evalId, int count, string status) => core.AddRuns(evalId, count, status);
     public string AddRunJsonFile(string evalId, string path) => core.AddRunJsonFile(evalId, path);
+    public void AddGradedOutputItems(string evalId, string runId, string outcomes, long firstDatasourceItemId) =>
+        core.AddGradedOutputItems(evalId, runId, outcomes, firstDatasourceItemId);
     public void SetLatency(int milliseconds) => core.SetLatency(milliseconds);
     public void Recreate() => core.Recreate();
     public void ClearRequests() => core.ClearRequests();
@@ -141,6 +150,9 @@ internal sealed class ChildProcessFake : IFakeApi
         Call($"ADDRUNS\t{evalId}\t{count}\t{status}").Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     public string AddRunJsonFile(string evalId, string path) => Call($"ADDRUNJSON\t{evalId}\t{path}");
+
+    public void AddGradedOutputItems(string evalId, string runId, string outcomes, long firstDatasourceItemId) =>
+        Call($"ADDGRADED\t{evalId}\t{runId}\t{outcomes}\t{firstDatasourceItemId}");
 
     public void SetLatency(int milliseconds) => Call($"LATENCY\t{milliseconds}");
 
@@ -217,6 +229,7 @@ internal sealed class ChildProcessFake : IFakeApi
                 {
                     case "ADDRUNS": answer = string.Join(",", core.AddRuns(f[1], int.Parse(f[2]), f[3])); break;
                     case "ADDRUNJSON": answer = core.AddRunJsonFile(f[1], f[2]); break;
+                    case "ADDGRADED": core.AddGradedOutputItems(f[1], f[2], f[3], long.Parse(f[4])); answer = ""; break;
                     case "LATENCY": core.SetLatency(int.Parse(f[1])); answer = ""; break;
                     case "RECREATE": core.Recreate(); answer = core.BaseUri.ToString(); break;
                     case "CLEAR": core.ClearRequests(); answer = ""; break;

@@ -8,7 +8,7 @@ using System.Runtime.InteropServices;
 using EvalsPS.Bench;
 using EvalsPS.Hosting;
 
-// Usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|wait|all|parse-bdn] [--inproc-fake]
+// Usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|wait|compare|all|parse-bdn] [--inproc-fake]
 // A measurement, not a test: it exits 0 whether targets are met or missed (1 only when a measurement could not be made).
 string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 switch (mode)
@@ -18,12 +18,13 @@ switch (mode)
     case "__wait-fake": return WaitBench.ServeFake(args[1]);
     case "parse-bdn": ParseBenchmarks.Run(); return 0;
     case "throttle":
+    case "compare":
     case "perf":
     case "wait":
     case "all":
         break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|wait|all|parse-bdn] [--inproc-fake] [--only=1,2,3,4]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|wait|compare|all|parse-bdn] [--inproc-fake] [--only=1,2,3,4]");
         return 2;
 }
 
@@ -58,6 +59,12 @@ if (mode is "throttle" or "all")
 if (mode is "wait" or "all")
 {
     var table = WaitBench.Run(module);
+    table.Print(Console.Out);
+    tables.Add(table);
+}
+if (mode is "compare" or "all")
+{
+    var table = CompareBench.Run(fake, module);
     table.Print(Console.Out);
     tables.Add(table);
 }

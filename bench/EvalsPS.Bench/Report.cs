@@ -74,6 +74,9 @@ internal sealed class Samples
 
     internal void Add(double value) => values.Add(value);
 
+    /// <summary>The sample added last.</summary>
+    internal double Last => values[values.Count - 1];
+
     internal void Clear() => values.Clear();
 
     internal double Median
