@@ -29,8 +29,12 @@ $TestKey = 'sk-test-7f3e9a1c5b2d4e6f8a0b1c2d3e4f5a6b'
 # there, the same debug lines are written with $DebugPreference = 'Continue' (set by Invoke-Captured).
 $Diag = if ($PSVersionTable.PSVersion.Major -ge 7) { @{ Verbose = $true; Debug = $true } } else { @{ Verbose = $true } }
 
-# The cmdlets Start-TestFake points at the fake: every *-EvalRun cmdlet, and the eval and output item readers.
-$TestCommandPatterns = @('*-EvalRun', 'Get-Eval', 'Get-EvalRunOutputItem')
+# The module's cmdlets, from the one list there is: the manifest's CmdletsToExport. Files that need it at discovery
+# (for -ForEach) read it the same way in BeforeDiscovery.
+$TestCmdlets = (Import-PowerShellDataFile (Join-Path $TestRepoRoot 'EvalsPS.psd1')).CmdletsToExport
+
+# The cmdlets Start-TestFake points at the fake: all of them.
+$TestCommandPatterns = $TestCmdlets
 $TestDefaultNames = foreach ($pattern in $TestCommandPatterns) { "${pattern}:BaseUri"; "${pattern}:ApiKey" }
 
 function Start-TestFake {

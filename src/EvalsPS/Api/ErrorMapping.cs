@@ -94,13 +94,7 @@ namespace EvalsPS.Api
             }
 
             int status = failure.StatusCode ?? 0;
-            if (status == 404 && operation != ApiOperation.ListEvals)
-                return (operation switch
-                {
-                    ApiOperation.ListRuns or ApiOperation.GetEval => "EvalNotFound",
-                    ApiOperation.GetOutputItem => "EvalRunOutputItemNotFound",
-                    _ => "EvalRunNotFound",
-                }, ErrorCategory.ObjectNotFound);
+            if (status == 404 && NotFound(operation) is string notFound) return (notFound, ErrorCategory.ObjectNotFound);
             if (operation == ApiOperation.CancelRun && (status == 400 || status == 409))
                 return ("EvalRunNotCancelable", ErrorCategory.InvalidOperation);
             return (status switch
@@ -116,6 +110,16 @@ namespace EvalsPS.Api
                 _ => "HttpError",
             }, CategoryFor(status));
         }
+
+        /// <summary>What a 404 says is missing: the resource the call's path ends at (a listing's, its parent); none for the evals listing.</summary>
+        private static string? NotFound(ApiOperation operation) => operation switch
+        {
+            ApiOperation.GetEval or ApiOperation.ListRuns => "EvalNotFound",
+            ApiOperation.GetRun or ApiOperation.CancelRun or ApiOperation.DeleteRun or ApiOperation.ListOutputItems => "EvalRunNotFound",
+            ApiOperation.GetOutputItem => "EvalRunOutputItemNotFound",
+            ApiOperation.ListEvals => null,
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "An operation without a 404 mapping."),
+        };
 
         private static ErrorCategory CategoryFor(int? status) => status switch
         {

@@ -201,6 +201,8 @@ namespace EvalsPS.Api
                     $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
             }
 
+            // Set when the answer's objects keep parts of its document to read later: they own the body from then on.
+            bool handedOver = false;
             try
             {
                 int status = (int)response.StatusCode;
@@ -213,10 +215,13 @@ namespace EvalsPS.Api
                 {
                     var issues = new ReadIssues();
                     T result;
+                    JsonDocument? document = null;
                     try
                     {
-                        using var document = JsonDocument.Parse(body.AsMemory());
-                        result = read(JsonFields.Root(document.RootElement, issues), response.Headers);
+                        document = JsonDocument.Parse(body.AsMemory());
+                        var kept = new KeptJson(document, body.Array);
+                        result = read(JsonFields.Root(document.RootElement, issues, kept), response.Headers);
+                        handedOver = kept.InUse;
                     }
                     catch (JsonException ex)
                     {
@@ -226,6 +231,10 @@ namespace EvalsPS.Api
                                 : $"The API answered {status} {response.ReasonPhrase} but the body is not well-formed JSON ({ex.Message}).",
                             ex)
                         { StatusCode = status, ReasonPhrase = response.ReasonPhrase, RequestId = requestId };
+                    }
+                    finally
+                    {
+                        if (!handedOver) document?.Dispose();
                     }
                     foreach (var issue in issues.Messages) log.Warning(issue);
                     return result;
@@ -247,8 +256,8 @@ namespace EvalsPS.Api
             }
             finally
             {
-                // Nothing read from the answer refers to the buffer: the document is disposed and its values copied.
-                ArrayPool<byte>.Shared.Return(body.Array!);
+                // Unless handed over, nothing read from the answer refers to the buffer: its values are copied.
+                if (!handedOver) ArrayPool<byte>.Shared.Return(body.Array!);
             }
         }
 
@@ -345,7 +354,6 @@ namespace EvalsPS.Api
         /// </param>
         internal ListPage(JsonFields json, Func<JsonFields, T> readItem, Action<PageHead>? headRead = null)
         {
-            FirstId = json.String("first_id");
             LastId = json.String("last_id");
             HasMore = json.Bool("has_more") ?? false;
             int count = json.Count("data", "id", out string? lastItemId);
@@ -354,7 +362,6 @@ namespace EvalsPS.Api
         }
 
         internal EvalsList<T>? Data { get; }
-        internal string? FirstId { get; }
         internal string? LastId { get; }
         internal bool HasMore { get; }
     }
