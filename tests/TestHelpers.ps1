@@ -33,8 +33,8 @@ $Diag = if ($PSVersionTable.PSVersion.Major -ge 7) { @{ Verbose = $true; Debug =
 # (for -ForEach) read it the same way in BeforeDiscovery.
 $TestCmdlets = (Import-PowerShellDataFile (Join-Path $TestRepoRoot 'EvalsPS.psd1')).CmdletsToExport
 
-# The cmdlets Start-TestFake points at the fake: all of them.
-$TestCommandPatterns = $TestCmdlets
+# The cmdlets Start-TestFake points at the fake, as patterns (tests take '*-EvalRun' out to test the environment).
+$TestCommandPatterns = @('*-EvalRun', 'Get-Eval', 'Get-EvalRunOutputItem')
 $TestDefaultNames = foreach ($pattern in $TestCommandPatterns) { "${pattern}:BaseUri"; "${pattern}:ApiKey" }
 
 function Start-TestFake {
@@ -260,22 +260,30 @@ function Invoke-CtrlCWhen {
     $runspace = New-ModuleRunspace $Fake
     foreach ($name in $Variables.Keys) { $runspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
     $shell = [powershell]::Create()
+    $stopped = $true
     try {
         $shell.Runspace = $runspace
         $null = $shell.AddScript($Script)
         $null = $shell.BeginInvoke()
         Wait-Until $InFlight -TimeoutSec 10 | Should -BeTrue -Because 'the call must reach the fake before it is stopped'
 
+        # Bounded: a cmdlet that ignores Ctrl+C fails this test instead of hanging the suite.
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
-        $shell.Stop()
+        $stopping = $shell.BeginStop($null, $null)
+        $stopped = $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30))
         $clock.Stop()
+        $stopped | Should -BeTrue -Because 'Ctrl+C must end the call within 30 s'
+        $shell.EndStop($stopping)
 
         $shell.InvocationStateInfo.State | Should -Be 'Stopped'
         $clock.Elapsed
     }
     finally {
-        $shell.Dispose()
-        $runspace.Dispose()
+        # Disposing a pipeline that would not stop waits for it: leave it to the process's end instead.
+        if ($stopped) {
+            $shell.Dispose()
+            $runspace.Dispose()
+        }
     }
 }
 

@@ -15,6 +15,7 @@ internal sealed class ModuleParser
 
     private readonly MethodInfo root;
     private readonly ConstructorInfo issues;
+    private readonly ConstructorInfo kept;
     private readonly ConstructorInfo run;
 
     internal ModuleParser(Assembly module)
@@ -23,13 +24,16 @@ internal sealed class ModuleParser
         var issuesType = module.GetType("EvalsPS.Serialization.ReadIssues", throwOnError: true)!;
         root = fields.GetMethod("Root", Internal | BindingFlags.Static)!;
         issues = issuesType.GetConstructor(Internal | BindingFlags.Instance, Type.EmptyTypes)!;
+        kept = module.GetType("EvalsPS.Serialization.KeptJson", throwOnError: true)!.GetConstructor(Internal | BindingFlags.Instance,
+            new[] { typeof(JsonDocument), typeof(byte[]) })!;
         run = module.GetType("EvalsPS.EvalRun", throwOnError: true)!.GetConstructor(Internal | BindingFlags.Instance, new[] { fields, typeof(bool) })!;
     }
 
     internal object ParseRun(byte[] body)
     {
-        using var document = JsonDocument.Parse(body);
-        object json = root.Invoke(null, new object[] { document.RootElement, issues.Invoke(null) })!;
+        // As the client does: the run keeps the document while its inline items are unread (the body is not pooled here).
+        var document = JsonDocument.Parse(body);
+        object json = root.Invoke(null, new object[] { document.RootElement, issues.Invoke(null), kept.Invoke(new object?[] { document, null }) })!;
         return run.Invoke(new[] { json, false }); // by id: the data source is read at once
     }
 }
