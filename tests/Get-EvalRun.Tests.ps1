@@ -422,6 +422,27 @@ Describe 'Get-EvalRun' {
             $r.DataSource.InputMessages.Template[0].Text | Should -Be '{{item.input}}'
         }
 
+        It 'builds inline items when first used, once, and still warns at once about a content that is not a list of objects' {
+            $good = '{"object":"eval.run","id":"evalrun_items","eval_id":"eval_items","status":"completed","data_source":{"type":"completions",' +
+                '"source":{"type":"file_content","content":[{"item":{"input":"a"}},{"item":{"input":"b"}}]}}}'
+            $bad = '{"object":"eval.run","id":"evalrun_mixed","eval_id":"eval_items","status":"completed","data_source":{"type":"completions",' +
+                '"source":{"type":"file_content","content":[{"item":{"input":"a"}},"not an item"]}}}'
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $good), 1, [NullString]::Value)
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $bad), 1, [NullString]::Value)
+
+            $run = Get-EvalRun eval_items evalrun_items -WarningVariable goodWarnings
+            $mixed = Get-EvalRun eval_items evalrun_mixed -WarningVariable badWarnings -WarningAction SilentlyContinue
+
+            $goodWarnings | Should -BeNullOrEmpty
+            [object]::ReferenceEquals($run.DataSource.Source.Content, $run.DataSource.Source.Content) | Should -BeTrue
+            (($run.DataSource.Source.Content | ForEach-Object { $_.Item.input }) -join ',') | Should -Be 'a,b'
+            $run.DataSource.Source.AdditionalProperties | Should -BeNullOrEmpty
+            $badWarnings | Should -HaveCount 1
+            "$badWarnings" | Should -BeLike "Run evalrun_mixed: the field 'data_source.source.content' could not be read*"
+            $mixed.DataSource.Source.Content | Should -BeNullOrEmpty
+            $mixed.DataSource.Source.AdditionalProperties.content[1] | Should -BeExactly 'not an item'
+        }
+
         It 'reads unread items right after later answers have reused its buffers, and from several threads at once' {
             # Unread items and samples read from the answer's own pooled buffer: it must stay theirs until the last is read.
             function New-ItemsRun([string] $Eval, [string] $Prefix, [int] $Count) {

@@ -7,9 +7,9 @@ namespace EvalsPS.Serialization
     /// <summary>
     /// A part of an answer turned into objects when first used, once, whichever thread asks first: the same object
     /// every time, so changes to it stay. Until then it reads the JSON in place, in the document it came from (see
-    /// <see cref="KeptJson"/>): no copy per part. Two parts are read so: inline items and samples, most of a large run,
-    /// whose PowerShell objects cost many times the parse; and a listed run's data source, about half the work of
-    /// reading a run. Most pipelines never look at either. A field of a data source that cannot be read is kept in
+    /// <see cref="KeptJson"/>): no copy per part. Three parts are read so: a run's list of inline items, and each item
+    /// and sample in it, most of a large run, whose objects cost many times the parse; and a listed run's data source,
+    /// about half the work of reading a run. Most pipelines never look at them. A field of a data source that cannot be read is kept in
     /// AdditionalProperties as always, but no warning is written: the cmdlet that listed the run has ended by then.
     /// </summary>
     internal sealed class Deferred<T> where T : class

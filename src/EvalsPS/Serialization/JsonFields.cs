@@ -170,6 +170,35 @@ namespace EvalsPS.Serialization
                 : new Deferred<object>(null);
 
         /// <summary>
+        /// An array of objects read when first used (a run's inline items: with 65,000 of them, building even their
+        /// shells costs as much as the parse), from the answer's own document. Read now, with <see cref="List{T}"/>'s
+        /// warnings, when it is absent, null, not an array or holds something other than objects: only its items'
+        /// constructors run later, and those keep what they cannot read without warning (see <see cref="LaterValue"/>).
+        /// </summary>
+        internal Deferred<EvalsList<T>> LaterList<T>(string name, Func<JsonFields, T> create) where T : class
+        {
+            if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Array || !AllObjects(value))
+                return new Deferred<EvalsList<T>>(List(name, create));
+            Take(name);
+            var later = new ReadIssues();
+            var source = kept;
+            return new Deferred<EvalsList<T>>(value, array =>
+            {
+                var list = new EvalsList<T>();
+                int index = 0;
+                foreach (var item in array.EnumerateArray()) list.Add(create(new JsonFields(item, later, source, null, name, index++)));
+                return list;
+            }, source);
+        }
+
+        private static bool AllObjects(JsonElement array)
+        {
+            foreach (var item in array.EnumerateArray())
+                if (item.ValueKind != JsonValueKind.Object) return false;
+            return true;
+        }
+
+        /// <summary>
         /// A nested object of a listed object, read when first used (see <see cref="Deferred{T}"/>); read now when it is
         /// absent, null or not an object. It reads from its own copy of its JSON, not the page's document, so a run kept
         /// from a listing (Where-Object Status -eq failed) holds its data source, about 1 KB, and not the 140 KB page.
