@@ -133,7 +133,9 @@ internal static class PerfBench
         table.Note("   EvalsPS GC pauses within its time: " + psPause.Describe(Fmt.Seconds));
         table.Note("   EvalsPS alloc: " + psAlloc.Describe(Fmt.Bytes));
         table.Note("   floor alloc:   " + floorAlloc.Describe(Fmt.Bytes));
-        table.Note("   kept: GC.GetTotalMemory(true) with the deserialized EvalRun alive, minus before.");
+        table.Note("   kept: GC.GetTotalMemory(true) with the deserialized EvalRun alive, minus before. While its items are unread the run keeps the");
+        table.Note("   document it was parsed from, which reads the payload array in place (alive here anyway) and rents its metadata from ArrayPool:");
+        table.Note("   neither counts as growth here. Through Get-EvalRun the run keeps its pooled body buffer too, until its last item is read.");
         table.Note($"   end to end: `Get-EvalRun -EvalId big -RunId <id> | Out-Null` vs the raw floor: GET, the whole body as bytes, then JsonDocument.Parse;");
         table.Note($"   {EndToEndRounds} rounds after 1 warm-up, a full GC before each call. The small-items run ({small.Length:N0} bytes): {Payload.SmallItems:N0} items of");
         table.Note("   {item:{input,ground_truth}, sample:{output[], finish_reason, model, usage{}, error, seed}}, checked once through Get-EvalRun (count and last item).");
