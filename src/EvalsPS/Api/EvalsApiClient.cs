@@ -221,7 +221,7 @@ namespace EvalsPS.Api
                         document = JsonDocument.Parse(body.AsMemory());
                         var kept = new KeptJson(document, body.Array);
                         result = read(JsonFields.Root(document.RootElement, issues, kept), response.Headers);
-                        handedOver = kept.InUse;
+                        handedOver = kept.HandOver();
                     }
                     catch (JsonException ex)
                     {

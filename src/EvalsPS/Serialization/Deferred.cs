@@ -53,8 +53,9 @@ namespace EvalsPS.Serialization
 
     /// <summary>
     /// A document that parts read later (<see cref="Deferred{T}"/>) still need, kept alive by them: the answer's own
-    /// document over its pooled body, or a listed object's own copy. When the last part is read the document is
-    /// disposed and the body goes back to the pool; when the objects are dropped unread, the collector takes both.
+    /// document over its pooled body, or a listed object's own copy. When the last part is read, or when the objects
+    /// are dropped with parts unread (a finalizer: a 20 MB run read and not touched is the common case), the document is
+    /// disposed and the body goes back to the pool, so the next large answer rents them instead of allocating anew.
     /// </summary>
     internal sealed class KeptJson
     {
@@ -62,24 +63,42 @@ namespace EvalsPS.Serialization
         private byte[]? pooled;
         private int pending;
 
-        /// <param name="document">Disposed when the last part is read; null for a copy (JsonElement.Clone), which needs no disposal.</param>
+        /// <param name="document">Disposed when no part needs it; null for a copy (JsonElement.Clone), which needs no disposal.</param>
         /// <param name="pooled">The body the document reads, from ArrayPool&lt;byte&gt;.Shared; returned with the document.</param>
         internal KeptJson(JsonDocument? document = null, byte[]? pooled = null)
         {
             this.document = document;
             this.pooled = pooled;
+            // Whoever parsed the answer frees it unless it is handed over (see HandOver).
+            GC.SuppressFinalize(this);
         }
 
-        /// <summary>True when parts still need the document: whoever made it must not dispose it then.</summary>
-        internal bool InUse => pending > 0;
+        ~KeptJson() => Free();
 
         /// <summary>Called as each part is made, on the one thread that reads the answer.</summary>
         internal void Hold() => pending++;
+
+        /// <summary>
+        /// Once the answer is read: true when parts still need the document, which is then theirs to free (the caller
+        /// must not dispose it or return the body); false when nothing does, and the caller frees both as before.
+        /// </summary>
+        internal bool HandOver()
+        {
+            if (pending == 0) return false;
+            GC.ReRegisterForFinalize(this);
+            return true;
+        }
 
         /// <summary>Called by a part, under lock(this), once it no longer needs the document.</summary>
         internal void Release()
         {
             if (--pending > 0) return;
+            Free();
+            GC.SuppressFinalize(this);
+        }
+
+        private void Free()
+        {
             document?.Dispose();
             if (pooled != null) ArrayPool<byte>.Shared.Return(pooled);
             document = null;

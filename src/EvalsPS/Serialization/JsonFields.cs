@@ -42,7 +42,7 @@ namespace EvalsPS.Serialization
 
         /// <summary>
         /// The fields of a response body's top-level object; <paramref name="kept"/> keeps its document for the parts
-        /// read later (whoever parsed it disposes it only when <see cref="KeptJson.InUse"/> is false afterwards).
+        /// read later (whoever parsed it calls <see cref="KeptJson.HandOver"/> afterwards, and frees it only on false).
         /// </summary>
         internal static JsonFields Root(JsonElement element, ReadIssues issues, KeptJson kept)
         {
