@@ -59,21 +59,16 @@ namespace EvalsPS.Serialization
     /// </summary>
     internal sealed class KeptJson
     {
-        private JsonDocument? document;
-        private byte[]? pooled;
+        // Null for a copy (JsonElement.Clone), which needs no disposal: most listed runs, so no finalizer for them.
+        private readonly Owned? owned;
         private int pending;
 
-        /// <param name="document">Disposed when no part needs it; null for a copy (JsonElement.Clone), which needs no disposal.</param>
+        /// <param name="document">Disposed when no part needs it; null for a copy, which needs no disposal.</param>
         /// <param name="pooled">The body the document reads, from ArrayPool&lt;byte&gt;.Shared; returned with the document.</param>
         internal KeptJson(JsonDocument? document = null, byte[]? pooled = null)
         {
-            this.document = document;
-            this.pooled = pooled;
-            // Whoever parsed the answer frees it unless it is handed over (see HandOver).
-            GC.SuppressFinalize(this);
+            if (document != null) owned = new Owned(document, pooled);
         }
-
-        ~KeptJson() => Free();
 
         /// <summary>Called as each part is made, on the one thread that reads the answer.</summary>
         internal void Hold() => pending++;
@@ -85,24 +80,40 @@ namespace EvalsPS.Serialization
         internal bool HandOver()
         {
             if (pending == 0) return false;
-            GC.ReRegisterForFinalize(this);
+            if (owned != null) GC.ReRegisterForFinalize(owned);
             return true;
         }
 
         /// <summary>Called by a part, under lock(this), once it no longer needs the document.</summary>
         internal void Release()
         {
-            if (--pending > 0) return;
-            Free();
-            GC.SuppressFinalize(this);
+            if (--pending == 0) owned?.Free();
         }
 
-        private void Free()
+        /// <summary>The document and body, freed once: by the last part read, or by the collector when the objects are dropped.</summary>
+        private sealed class Owned
         {
-            document?.Dispose();
-            if (pooled != null) ArrayPool<byte>.Shared.Return(pooled);
-            document = null;
-            pooled = null;
+            private JsonDocument? document;
+            private byte[]? pooled;
+
+            internal Owned(JsonDocument document, byte[]? pooled)
+            {
+                this.document = document;
+                this.pooled = pooled;
+                // Whoever parsed the answer frees it unless it is handed over.
+                GC.SuppressFinalize(this);
+            }
+
+            ~Owned() => Free();
+
+            internal void Free()
+            {
+                document?.Dispose();
+                if (pooled != null) ArrayPool<byte>.Shared.Return(pooled);
+                document = null;
+                pooled = null;
+                GC.SuppressFinalize(this);
+            }
         }
     }
 }
