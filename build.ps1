@@ -59,14 +59,71 @@ function Get-PesterManifest {
     $restored.FullName
 }
 
+# A test that hangs must fail the suite, not stall it: the child writes a line to a progress file as each test and
+# block starts and ends (a Pester plugin, below), and the suite is killed when that file has not changed for this long.
+# The slowest test takes ~20 s on a busy 2-core machine; EVALSPS_TEST_HANG_SECONDS overrides.
+$hangSeconds = if ($env:EVALSPS_TEST_HANG_SECONDS) { [int]$env:EVALSPS_TEST_HANG_SECONDS } else { 150 }
+
+# Run in the child before Invoke-Pester. Pester 5 has no public hook per test; its plugin list takes extra plugins
+# through $script:additionalPlugins (what the VS Code adapter uses). Where that is missing the suite runs unwatched.
+$progressPlugin = {
+    param($ProgressFile)
+    $pester = Get-Module Pester
+    $hooked = & $pester {
+        param($ProgressFile)
+        if (-not (Get-Command New-PluginObject -ErrorAction Ignore)) { return $false }
+        $script:progressFile = $ProgressFile
+        $mark = { param($What) [IO.File]::AppendAllText($script:progressFile, "$([DateTime]::UtcNow.ToString('HH:mm:ss')) $What`n") }.GetNewClosure()
+        $script:additionalPlugins = @(New-PluginObject -Name 'EvalsPSProgress' `
+            -ContainerRunStart { param($Context) & $mark "file $($Context.Block.BlockContainer.Item)" }.GetNewClosure() `
+            -EachBlockSetupStart { param($Context) & $mark "block $($Context.Block.Path -join ' > ')" }.GetNewClosure() `
+            -EachTestSetupStart {
+                param($Context)
+                $data = $Context.Test.Data
+                $with = if ($data -is [System.Collections.IDictionary]) { ' (' + (($data.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ', ') + ')' }
+                & $mark "test $($Context.Test.Path -join ' > ')$with"
+            }.GetNewClosure() `
+            -EachTestTeardownEnd { param($Context) & $mark 'done' }.GetNewClosure() `
+            -OneTimeBlockTeardownEnd { param($Context) & $mark 'done' }.GetNewClosure())
+        $true
+    } $ProgressFile
+    if (-not $hooked) { Write-Warning "This Pester ($($pester.Version)) has no plugin hook: the suite runs without its hang watchdog." }
+}
+
 function Invoke-PesterSuite {
     $pester = Get-PesterManifest
     # A child process, so this session never loads (and locks) the module dll.
     $pwsh = Join-Path $PSHOME $(if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') { 'pwsh.exe' } else { 'pwsh' })
     $launcher = @(if (Test-Path $pwsh) { $pwsh } else { 'dotnet'; Join-Path $PSHOME 'pwsh.dll' })
-    $script = "Import-Module '$pester'; `$c = New-PesterConfiguration; `$c.Run.Path = '$root/tests'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration `$c"
-    & $launcher[0] @($launcher | Select-Object -Skip 1) -NoProfile -Command $script
-    if ($LASTEXITCODE -ne 0) { throw "The Pester suite failed ($LASTEXITCODE)." }
+    $progressFile = Join-Path ([IO.Path]::GetTempPath()) "evalsps-pester-$PID.progress"
+    Set-Content -Path $progressFile -Value '' -NoNewline
+    $script = "Import-Module '$pester'; & { $progressPlugin } '$progressFile'; `$c = New-PesterConfiguration; `$c.Run.Path = '$root/tests'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration `$c"
+
+    $start = [Diagnostics.ProcessStartInfo]::new($launcher[0])
+    foreach ($argument in @($launcher | Select-Object -Skip 1) + @('-NoProfile', '-Command', $script)) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false  # the child writes straight to this console
+    $child = [Diagnostics.Process]::Start($start)
+    try {
+        while (-not $child.WaitForExit(1000)) {
+            $quiet = [DateTime]::UtcNow - (Get-Item $progressFile).LastWriteTimeUtc
+            if ($quiet.TotalSeconds -lt $hangSeconds) { continue }
+            # Lines are "HH:mm:ss file|block|test <name>" as each starts, and "HH:mm:ss done" as a test or block ends.
+            $lines = @(Get-Content $progressFile | Where-Object { $_ })
+            $file = @($lines | Where-Object { $_ -match '^\S+ file ' } | Select-Object -Last 1) -replace '^\S+ file ', ''
+            $started = @($lines | Where-Object { $_ -notmatch ' done$' } | Select-Object -Last 1)
+            $where = if (-not $started) { 'in test discovery' }
+                     elseif ($lines[-1] -match ' done$') { "after $($started -replace '^(\S+) (\w+) (.*)$', '$2 ''$3'' (started $1 UTC)'), in a teardown or the next setup" }
+                     else { "in $($started -replace '^(\S+) (\w+) (.*)$', '$2 ''$3'' (started $1 UTC)')" }
+            $child.Kill($true)
+            $child.WaitForExit()
+            throw "HANG: the Pester suite made no progress for $hangSeconds s and was stopped. It hung $where, in $file."
+        }
+        if ($child.ExitCode -ne 0) { throw "The Pester suite failed ($($child.ExitCode))." }
+    }
+    finally {
+        $child.Dispose()
+        Remove-Item $progressFile -ErrorAction Ignore
+    }
 }
 
 foreach ($step in $Task) {
@@ -90,7 +147,8 @@ foreach ($step in $Task) {
             Assert-ModuleLayout
             # Both suites run even when the first fails, so one run reports every failure.
             $unitFailed = $null
-            try { Invoke-Dotnet test (Join-Path $root 'tests/EvalsPS.UnitTests/EvalsPS.UnitTests.csproj') -c $Configuration --no-build }
+            # --blame-hang-timeout: a hung unit test fails the run, naming the test, instead of stalling it.
+            try { Invoke-Dotnet test (Join-Path $root 'tests/EvalsPS.UnitTests/EvalsPS.UnitTests.csproj') -c $Configuration --no-build --blame-hang-timeout 2m --blame-hang-dump-type none }
             catch { $unitFailed = $_ }
             Invoke-PesterSuite
             if ($unitFailed) { throw $unitFailed }

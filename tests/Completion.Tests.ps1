@@ -4,6 +4,11 @@
 # a -BaseUri, -ApiKey or -AllowUnencryptedAuthentication typed on the line makes it offer and send nothing. It keeps
 # answers for a short while per key, so each test uses a key of its own.
 
+BeforeDiscovery {
+    # Every cmdlet takes -EvalId: the manifest's list, the one place they are named.
+    $cmdlets = (Import-PowerShellDataFile (Join-Path (Split-Path -Parent $PSScriptRoot) 'EvalsPS.psd1')).CmdletsToExport
+}
+
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     $savedEnvironment = @{}
@@ -39,14 +44,7 @@ Describe 'Completion of ids' {
     }
 
     Context '-EvalId' {
-        It 'completes eval ids in <Command>, newest first, with their names as tooltips' -ForEach @(
-            @{ Command = 'Get-Eval' }
-            @{ Command = 'Get-EvalRun' }
-            @{ Command = 'Get-EvalRunOutputItem' }
-            @{ Command = 'Wait-EvalRun' }
-            @{ Command = 'Stop-EvalRun' }
-            @{ Command = 'Remove-EvalRun' }
-        ) {
+        It 'completes eval ids in <Command>, newest first, with their names as tooltips' -ForEach @($cmdlets | ForEach-Object { @{ Command = $_ } }) {
             $fake.AddEval('eval_first', 'Headline topics')
             $fake.AddEval('eval_second', 'Support tone')
 

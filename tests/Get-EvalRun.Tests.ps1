@@ -422,6 +422,67 @@ Describe 'Get-EvalRun' {
             $r.DataSource.InputMessages.Template[0].Text | Should -Be '{{item.input}}'
         }
 
+        It 'builds inline items when first used, once, and still warns at once about a content that is not a list of objects' {
+            $good = '{"object":"eval.run","id":"evalrun_items","eval_id":"eval_items","status":"completed","data_source":{"type":"completions",' +
+                '"source":{"type":"file_content","content":[{"item":{"input":"a"}},{"item":{"input":"b"}}]}}}'
+            $bad = '{"object":"eval.run","id":"evalrun_mixed","eval_id":"eval_items","status":"completed","data_source":{"type":"completions",' +
+                '"source":{"type":"file_content","content":[{"item":{"input":"a"}},"not an item"]}}}'
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $good), 1, [NullString]::Value)
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, $bad), 1, [NullString]::Value)
+
+            $run = Get-EvalRun eval_items evalrun_items -WarningVariable goodWarnings
+            $mixed = Get-EvalRun eval_items evalrun_mixed -WarningVariable badWarnings -WarningAction SilentlyContinue
+
+            $goodWarnings | Should -BeNullOrEmpty
+            [object]::ReferenceEquals($run.DataSource.Source.Content, $run.DataSource.Source.Content) | Should -BeTrue
+            (($run.DataSource.Source.Content | ForEach-Object { $_.Item.input }) -join ',') | Should -Be 'a,b'
+            $run.DataSource.Source.AdditionalProperties | Should -BeNullOrEmpty
+            $badWarnings | Should -HaveCount 1
+            "$badWarnings" | Should -BeLike "Run evalrun_mixed: the field 'data_source.source.content' could not be read*"
+            $mixed.DataSource.Source.Content | Should -BeNullOrEmpty
+            $mixed.DataSource.Source.AdditionalProperties.content[1] | Should -BeExactly 'not an item'
+        }
+
+        It 'reads unread items right after later answers have reused its buffers, and from several threads at once' {
+            # Unread items and samples read from the answer's own pooled buffer: it must stay theirs until the last is read.
+            function New-ItemsRun([string] $Eval, [string] $Prefix, [int] $Count) {
+                $content = foreach ($i in 1..$Count) { @{ item = @{ input = "$Prefix $i" }; sample = @{ output = @(@{ role = 'assistant'; content = "$Prefix out $i" }) } } }
+                $run = @{ object = 'eval.run'; id = "run_$Prefix"; eval_id = $Eval; status = 'completed'
+                          data_source = @{ type = 'completions'; source = @{ type = 'file_content'; content = @($content) } } }
+                $fake.AddRunJson($Eval, ($run | ConvertTo-Json -Depth 8 -Compress))
+            }
+            $keptId = New-ItemsRun 'eval_pool' 'kept' 400
+            $otherId = New-ItemsRun 'eval_pool' 'other' 400
+
+            $kept = Get-EvalRun eval_pool $keptId
+            # A run dropped unread gives its buffers back when collected; the later answers rent them.
+            $null = Get-EvalRun eval_pool $otherId
+            [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+            foreach ($n in 1..10) { $other = Get-EvalRun eval_pool $otherId; $null = $other.DataSource.Source.Content | ForEach-Object { $_.Item; $_.Sample } }
+            $content = $kept.DataSource.Source.Content
+            $pool = [runspacefactory]::CreateRunspacePool(1, 4)
+            $pool.Open()
+            try {
+                $readers = foreach ($slice in 0..3) {
+                    $shell = [powershell]::Create()
+                    $shell.RunspacePool = $pool
+                    $null = $shell.AddScript({ param($items, $from) for ($i = $from; $i -lt $items.Count; $i += 4) { $items[$i].Item.input; $items[$i].Sample.output[0].content } }).AddArgument($content).AddArgument($slice)
+                    [pscustomobject]@{ Shell = $shell; Pending = $shell.BeginInvoke() }
+                }
+                $read = foreach ($reader in $readers) {
+                    $reader.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue -Because 'four readers of 400 items finish in well under a minute'
+                    $reader.Shell.EndInvoke($reader.Pending)
+                    $reader.Shell.Dispose()
+                }
+            }
+            finally { $pool.Dispose() }
+
+            $expected = foreach ($i in 1..400) { "kept $i"; "kept out $i" }
+            (@($read | Sort-Object) -join ',') | Should -BeExactly (@($expected | Sort-Object) -join ',')
+            [object]::ReferenceEquals($content[7].Item, $content[7].Item) | Should -BeTrue
+            $content[399].Item.input | Should -BeExactly 'kept 400'
+        }
+
         It 'reads a jsonl run from a file id' {
             $r = Get-FixtureRun 'jsonl-file-id-run'
 

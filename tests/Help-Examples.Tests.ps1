@@ -70,7 +70,14 @@ BeforeAll {
             $shell.Runspace = $runspace
             $null = $shell.AddScript("Set-Location -LiteralPath '$folder'; `$ConfirmPreference = 'None'").AddStatement()
             $null = $shell.AddScript($Code).AddCommand('Out-String').AddParameter('Width', 200)
-            $text = -join $shell.Invoke()
+            # Bounded: an example that never ends (a wait that is never satisfied) fails here instead of hanging the suite.
+            $pending = $shell.BeginInvoke()
+            if (-not $pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60))) {
+                $null = $shell.BeginStop($null, $null)
+                $runspace = $null # disposing it would wait for the example
+                throw "The example did not finish within 60 s: $Code"
+            }
+            $text = -join $shell.EndInvoke($pending)
             [pscustomobject]@{ Shell = $shell; Text = $text; Requests = $fake.Requests.Count }
         }
         finally {

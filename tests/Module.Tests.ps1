@@ -3,6 +3,9 @@
 # ships, the Gallery package, re-importing.
 
 BeforeDiscovery {
+    # The module's cmdlets: the manifest's list, the one place they are named.
+    $cmdlets = (Import-PowerShellDataFile (Join-Path (Split-Path -Parent $PSScriptRoot) 'EvalsPS.psd1')).CmdletsToExport
+
     # Everything the module folder and the package must hold.
     $shippedFiles = @(
         'EvalsPS.psd1', 'EvalsPS.dll', 'EvalsPS.format.ps1xml', 'en-US/EvalsPS.dll-Help.xml', 'en-US/about_EvalsPS.help.txt',
@@ -29,10 +32,11 @@ Describe 'EvalsPS module' {
     }
 
     Context 'exports' {
-        It 'exports exactly its cmdlets, and no function, alias or variable' {
+        It 'exports exactly the cmdlets of its manifest, and no function, alias or variable' {
             $commands = @(Get-Command -Module EvalsPS | Sort-Object Name)
 
-            ($commands.Name -join ',') | Should -Be 'Compare-EvalRun,Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
+            ($commands.Name -join ',') | Should -Be (@($TestCmdlets | Sort-Object) -join ',')
+            $commands | Should -Not -BeNullOrEmpty
             foreach ($command in $commands) { $command.CommandType | Should -Be 'Cmdlet' }
             $module = Get-Module EvalsPS
             $module.ExportedFunctions.Count | Should -Be 0
@@ -40,20 +44,16 @@ Describe 'EvalsPS module' {
             $module.ExportedVariables.Count | Should -Be 0
         }
 
-        It '<Name> declares its output type <OutputType>' -ForEach @(
-            @{ Name = 'Get-Eval'; OutputType = 'EvalsPS.Eval' }
-            @{ Name = 'Get-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
-            @{ Name = 'Get-EvalRunOutputItem'; OutputType = 'EvalsPS.EvalRunOutputItem' }
-            @{ Name = 'Wait-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
-            @{ Name = 'Stop-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
-            @{ Name = 'Remove-EvalRun'; OutputType = 'EvalsPS.EvalRunDeletion' }
-            @{ Name = 'New-Eval'; OutputType = 'EvalsPS.Eval' }
-            @{ Name = 'Set-Eval'; OutputType = 'EvalsPS.Eval' }
-            @{ Name = 'Remove-Eval'; OutputType = 'EvalsPS.EvalDeletion' }
-            @{ Name = 'New-EvalRun'; OutputType = 'EvalsPS.EvalRun' }
-            @{ Name = 'Compare-EvalRun'; OutputType = 'EvalsPS.EvalRunItemComparison,EvalsPS.EvalRunComparison' }
-        ) {
-            ((Get-Command $Name).OutputType.Name -join ',') | Should -BeExactly $OutputType
+        It '<_> declares its output type' -ForEach $cmdlets {
+            # A cmdlet added to the manifest without its line here fails: every cmdlet declares what it writes.
+            $expected = @{
+                'Get-Eval' = 'EvalsPS.Eval'; 'Get-EvalRun' = 'EvalsPS.EvalRun'; 'Get-EvalRunOutputItem' = 'EvalsPS.EvalRunOutputItem'
+                'Wait-EvalRun' = 'EvalsPS.EvalRun'; 'Stop-EvalRun' = 'EvalsPS.EvalRun'; 'Remove-EvalRun' = 'EvalsPS.EvalRunDeletion'
+                'New-Eval' = 'EvalsPS.Eval'; 'Set-Eval' = 'EvalsPS.Eval'; 'Remove-Eval' = 'EvalsPS.EvalDeletion'; 'New-EvalRun' = 'EvalsPS.EvalRun'
+                'Compare-EvalRun' = 'EvalsPS.EvalRunItemComparison,EvalsPS.EvalRunComparison'
+            }
+            $expected[$_] | Should -Not -BeNullOrEmpty -Because "$_ needs an expected output type here"
+            ((Get-Command $_).OutputType.Name -join ',') | Should -BeExactly $expected[$_]
         }
 
         It 'completes -Status with the five statuses' {
@@ -158,7 +158,7 @@ Describe 'EvalsPS module' {
         It 'declares both editions, PowerShell 5.1 and an explicit export list' {
             (@($manifest.CompatiblePSEditions | Sort-Object) -join ',') | Should -Be 'Core,Desktop'
             $manifest.PowerShellVersion | Should -Be ([version]'5.1')
-            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Compare-EvalRun,Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
+            (@($manifest.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be (@($TestCmdlets | Sort-Object) -join ',')
             $manifest.ExportedFunctions.Count | Should -Be 0
             $manifest.ExportedAliases.Count | Should -Be 0
         }
@@ -188,7 +188,7 @@ Describe 'EvalsPS module' {
             }
             finally { $zip.Dispose() }
 
-            foreach ($name in 'Get-Eval', 'New-Eval', 'Set-Eval', 'Remove-Eval', 'Get-EvalRun', 'New-EvalRun', 'Get-EvalRunOutputItem', 'Wait-EvalRun', 'Stop-EvalRun', 'Remove-EvalRun') {
+            foreach ($name in $TestCmdlets) {
                 $tags | Should -Contain "PSCmdlet_$name"
                 $tags | Should -Contain "PSCommand_$name"
             }
@@ -234,7 +234,7 @@ Describe 'EvalsPS module' {
             $module = Get-Module EvalsPS
             $module.Version | Should -Be $manifest.Version
             $module.ModuleType | Should -Be 'Binary'
-            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be 'Compare-EvalRun,Get-Eval,Get-EvalRun,Get-EvalRunOutputItem,New-Eval,New-EvalRun,Remove-Eval,Remove-EvalRun,Set-Eval,Stop-EvalRun,Wait-EvalRun'
+            (@($module.ExportedCmdlets.Keys | Sort-Object) -join ',') | Should -Be (@($TestCmdlets | Sort-Object) -join ',')
         }
     }
 
@@ -272,18 +272,7 @@ Describe 'EvalsPS module' {
         }
     }
 
-    Context 'help for <Name>' -ForEach @(
-        @{ Name = 'Get-Eval' }
-        @{ Name = 'New-Eval' }
-        @{ Name = 'Set-Eval' }
-        @{ Name = 'Remove-Eval' }
-        @{ Name = 'Get-EvalRun' }
-        @{ Name = 'New-EvalRun' }
-        @{ Name = 'Get-EvalRunOutputItem' }
-        @{ Name = 'Wait-EvalRun' }
-        @{ Name = 'Stop-EvalRun' }
-        @{ Name = 'Remove-EvalRun' }
-    ) {
+    Context 'help for <Name>' -ForEach @($cmdlets | ForEach-Object { @{ Name = $_ } }) {
         BeforeAll {
             $help = Get-Help $Name -Full
         }

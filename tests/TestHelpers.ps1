@@ -29,7 +29,11 @@ $TestKey = 'sk-test-7f3e9a1c5b2d4e6f8a0b1c2d3e4f5a6b'
 # there, the same debug lines are written with $DebugPreference = 'Continue' (set by Invoke-Captured).
 $Diag = if ($PSVersionTable.PSVersion.Major -ge 7) { @{ Verbose = $true; Debug = $true } } else { @{ Verbose = $true } }
 
-# The cmdlets Start-TestFake points at the fake: every *-EvalRun and *-Eval cmdlet, and the output item reader.
+# The module's cmdlets, from the one list there is: the manifest's CmdletsToExport. Files that need it at discovery
+# (for -ForEach) read it the same way in BeforeDiscovery.
+$TestCmdlets = (Import-PowerShellDataFile (Join-Path $TestRepoRoot 'EvalsPS.psd1')).CmdletsToExport
+
+# The cmdlets Start-TestFake points at the fake, every *-EvalRun and *-Eval cmdlet and the output item reader, as patterns (tests take '*-EvalRun' out to test the environment).
 $TestCommandPatterns = @('*-EvalRun', '*-Eval', 'Get-EvalRunOutputItem')
 $TestDefaultNames = foreach ($pattern in $TestCommandPatterns) { "${pattern}:BaseUri"; "${pattern}:ApiKey" }
 
@@ -256,22 +260,30 @@ function Invoke-CtrlCWhen {
     $runspace = New-ModuleRunspace $Fake
     foreach ($name in $Variables.Keys) { $runspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
     $shell = [powershell]::Create()
+    $stopped = $true
     try {
         $shell.Runspace = $runspace
         $null = $shell.AddScript($Script)
         $null = $shell.BeginInvoke()
         Wait-Until $InFlight -TimeoutSec 10 | Should -BeTrue -Because 'the call must reach the fake before it is stopped'
 
+        # Bounded: a cmdlet that ignores Ctrl+C fails this test instead of hanging the suite.
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
-        $shell.Stop()
+        $stopping = $shell.BeginStop($null, $null)
+        $stopped = $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30))
         $clock.Stop()
+        $stopped | Should -BeTrue -Because 'Ctrl+C must end the call within 30 s'
+        $shell.EndStop($stopping)
 
         $shell.InvocationStateInfo.State | Should -Be 'Stopped'
         $clock.Elapsed
     }
     finally {
-        $shell.Dispose()
-        $runspace.Dispose()
+        # Disposing a pipeline that would not stop waits for it: leave it to the process's end instead.
+        if ($stopped) {
+            $shell.Dispose()
+            $runspace.Dispose()
+        }
     }
 }
 

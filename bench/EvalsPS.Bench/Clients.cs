@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.ClientModel;
 using System.Diagnostics;
 using System.Linq;
@@ -95,21 +96,18 @@ internal sealed class RawClient : IDisposable
         return found;
     }
 
-    /// <summary>Lists every run, 100 a page, newest first (as Get-EvalRun asks), following has_more/last_id.</summary>
-    internal async Task<long> ListAllAsync(string evalId)
+    /// <summary>One page of the listing, 100 runs, newest first (as Get-EvalRun asks), after the cursor.</summary>
+    internal Task<JsonDocument> ListPageAsync(string evalId, string? after) =>
+        SendAsync(HttpMethod.Get, root + Uri.EscapeDataString(evalId) + "/runs?limit=100&order=desc" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after)));
+
+    /// <summary>One run read as the floor of "read it, touch nothing": the whole body as bytes, then JsonDocument.Parse.</summary>
+    internal async Task<bool> GetRunBytesAsync(string evalId, string runId)
     {
-        long count = 0;
-        string? after = null;
-        while (true)
-        {
-            string url = root + Uri.EscapeDataString(evalId) + "/runs?limit=100&order=desc" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after));
-            using var doc = await SendAsync(HttpMethod.Get, url).ConfigureAwait(false);
-            var page = doc.RootElement;
-            int n = page.GetProperty("data").GetArrayLength();
-            count += n;
-            if (n == 0 || !page.GetProperty("has_more").GetBoolean()) return count;
-            after = page.GetProperty("last_id").GetString();
-        }
+        using var response = await http.GetAsync(RunUrl(evalId, runId), HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        byte[] body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.GetProperty("id").ValueEquals(runId);
     }
 
     /// <summary>POSTs a cancel for each run, at most `concurrency` at once; returns how many answered canceled.</summary>
@@ -165,48 +163,21 @@ internal sealed class OpenAIPackage
         return found;
     }
 
-    internal async Task<long> ListAllAsync(string evalId)
+    /// <summary>One page of the listing through the package's protocol method, parsed as its callers must.</summary>
+    internal async Task<JsonDocument> ListPageAsync(string evalId, string? after)
     {
-        long count = 0;
-        string? after = null;
-        while (true)
-        {
-            ClientResult result = await client.GetEvaluationRunsAsync(evalId, 100, "desc", after, null, null).ConfigureAwait(false);
-            using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
-            var page = doc.RootElement;
-            int n = page.GetProperty("data").GetArrayLength();
-            count += n;
-            if (n == 0 || !page.GetProperty("has_more").GetBoolean()) return count;
-            after = page.GetProperty("last_id").GetString();
-        }
+        ClientResult result = await client.GetEvaluationRunsAsync(evalId, 100, "desc", after, null, null).ConfigureAwait(false);
+        return JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
     }
 }
 
 /// <summary>
-/// Peak managed heap growth while something runs: GC.GetTotalMemory(false) sampled every ~10 ms on its own
-/// thread, minus the heap after a forced full GC just before the start. Garbage not yet collected counts: it
-/// is memory the process holds.
+/// Live managed memory: what a forced full collection leaves (GC.Collect, WaitForPendingFinalizers, Collect again, then
+/// GC.GetTotalMemory(true)). Public, so a pipeline under measurement can sample it: [EvalsPS.Bench.LiveMemory]::Sample().
 /// </summary>
-internal sealed class HeapSampler : IDisposable
+public static class LiveMemory
 {
-    private readonly Thread thread;
-    private volatile bool stopping;
-    private long peak;
-
-    private HeapSampler()
-    {
-        FullCollect();
-        Baseline = GC.GetTotalMemory(true);
-        peak = Baseline;
-        thread = new Thread(Loop) { IsBackground = true, Priority = ThreadPriority.AboveNormal, Name = "heap sampler" };
-        thread.Start();
-    }
-
-    internal long Baseline { get; }
-    internal int SampleCount { get; private set; }
-    internal long PeakGrowth => Interlocked.Read(ref peak) - Baseline;
-
-    internal static HeapSampler Start() => new();
+    private static readonly List<long> samples = new();
 
     internal static void FullCollect()
     {
@@ -215,27 +186,29 @@ internal sealed class HeapSampler : IDisposable
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
-    public void Dispose()
+    /// <summary>Live bytes now, after a full collection.</summary>
+    internal static long Now()
     {
-        stopping = true;
-        thread.Join();
+        FullCollect();
+        return GC.GetTotalMemory(true);
     }
 
-    private void Loop()
+    /// <summary>Records the live bytes now (called from the measured pipeline every 10,000 runs).</summary>
+    public static void Sample()
     {
-        while (!stopping)
+        long now = Now();
+        lock (samples) samples.Add(now);
+    }
+
+    /// <summary>The samples recorded since the last call, and forgets them.</summary>
+    internal static long[] Take()
+    {
+        lock (samples)
         {
-            Sample();
-            Thread.Sleep(10);
+            var taken = samples.ToArray();
+            samples.Clear();
+            return taken;
         }
-        Sample();
-    }
-
-    private void Sample()
-    {
-        long now = GC.GetTotalMemory(false);
-        if (now > peak) Interlocked.Exchange(ref peak, now);
-        SampleCount++;
     }
 }
 

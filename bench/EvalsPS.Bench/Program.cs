@@ -8,7 +8,7 @@ using System.Runtime.InteropServices;
 using EvalsPS.Bench;
 using EvalsPS.Hosting;
 
-// Usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|wait|compare|all|parse-bdn] [--inproc-fake]
+// Usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|wait|compare|all|parse-bdn] [--inproc-fake] [--only=1,2,3,4] [--quick]
 // A measurement, not a test: it exits 0 whether targets are met or missed (1 only when a measurement could not be made).
 string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 switch (mode)
@@ -24,15 +24,17 @@ switch (mode)
     case "all":
         break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|wait|compare|all|parse-bdn] [--inproc-fake] [--only=1,2,3,4]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/EvalsPS.Bench -- [throttle|perf|wait|compare|all|parse-bdn] [--inproc-fake] [--only=1,2,3,4] [--quick]");
         return 2;
 }
 
 // --only=1,3 runs just those perf scenarios (for working on one); the default runs all four.
 var only = new HashSet<string>(args.Where(a => a.StartsWith("--only=", StringComparison.Ordinal))
     .SelectMany(a => a.Substring("--only=".Length).Split(',', StringSplitOptions.RemoveEmptyEntries)));
+// --quick: fewer rounds per figure, to see ratios while working; the published figures come from a full run.
+PerfBench.Quick = args.Contains("--quick");
 var total = Stopwatch.StartNew();
-Console.WriteLine("EvalsPS benchmark, mode " + mode);
+Console.WriteLine("EvalsPS benchmark, mode " + mode + (PerfBench.Quick ? " (--quick: fewer rounds)" : ""));
 Console.WriteLine(MachineInfo.Describe());
 
 using IFakeApi fake = args.Contains("--inproc-fake") ? new InProcessFake() : new ChildProcessFake();

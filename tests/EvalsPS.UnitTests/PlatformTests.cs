@@ -29,6 +29,16 @@ namespace EvalsPS.UnitTests
             Assert.False(handler.AllowAutoRedirect);
         }
 
+        [Fact]
+        public void The_shared_client_never_ends_a_request_before_its_TimeoutSec()
+        {
+            // Each call sets its own deadline from -TimeoutSec (600 s by default, up to 86,400); HttpClient's own
+            // Timeout (100 s unless set) would end such a call early, as an error that is neither a timeout nor Ctrl+C.
+            Assert.Equal(System.Threading.Timeout.InfiniteTimeSpan, HttpTransport.Shared.Timeout);
+            using var client = HttpTransport.Create(new System.Net.Http.HttpClientHandler());
+            Assert.Equal(System.Threading.Timeout.InfiniteTimeSpan, client.Timeout);
+        }
+
         // The folder dotnet build lays out: out/EvalsPS/Dependencies.
         private static readonly string Dependencies = Path.Combine(RepositoryRoot(), "out", "EvalsPS", "Dependencies");
         private static readonly Assembly Module = typeof(HttpTransport).Assembly;

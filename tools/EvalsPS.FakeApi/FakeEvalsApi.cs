@@ -443,13 +443,6 @@ namespace EvalsPS.FakeApi
             return keepAlive;
         }
 
-        private static byte[] Slice(byte[] bytes, int offset, int count)
-        {
-            var part = new byte[count];
-            Buffer.BlockCopy(bytes, offset, part, 0, count);
-            return part;
-        }
-
         private bool IsAuthorized(ParsedRequest request)
         {
             string? key = expectedApiKey;

@@ -36,8 +36,6 @@ namespace EvalsPS.Hosting
         /// <summary>The prompts shown, as "caption | message".</summary>
         public IReadOnlyList<string> Prompts => ui.Prompts;
 
-        public void ClearText() => ui.Clear();
-
         public override void EnterNestedPrompt() => throw new NotSupportedException();
         public override void ExitNestedPrompt() => throw new NotSupportedException();
         public override void NotifyBeginApplication() { }
@@ -61,8 +59,6 @@ namespace EvalsPS.Hosting
             internal IReadOnlyList<string> Prompts => prompts;
 
             internal string Text { get { lock (text) return text.ToString(); } }
-
-            internal void Clear() { lock (text) text.Clear(); }
 
             public override PSHostRawUserInterface RawUI => raw;
 

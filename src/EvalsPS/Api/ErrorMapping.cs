@@ -112,13 +112,7 @@ namespace EvalsPS.Api
             }
 
             int status = failure.StatusCode ?? 0;
-            if (status == 404 && operation != ApiOperation.ListEvals && operation != ApiOperation.CreateEval)
-                return (operation switch
-                {
-                    ApiOperation.ListRuns or ApiOperation.GetEval or ApiOperation.UpdateEval or ApiOperation.DeleteEval or ApiOperation.CreateRun => "EvalNotFound",
-                    ApiOperation.GetOutputItem => "EvalRunOutputItemNotFound",
-                    _ => "EvalRunNotFound",
-                }, ErrorCategory.ObjectNotFound);
+            if (status == 404 && NotFound(operation) is string notFound) return (notFound, ErrorCategory.ObjectNotFound);
             if (operation == ApiOperation.CancelRun && (status == 400 || status == 409))
                 return ("EvalRunNotCancelable", ErrorCategory.InvalidOperation);
             return (status switch
@@ -134,6 +128,16 @@ namespace EvalsPS.Api
                 _ => "HttpError",
             }, CategoryFor(status));
         }
+
+        /// <summary>What a 404 says is missing: the resource the call's path ends at (a listing's, its parent); none for the evals listing.</summary>
+        private static string? NotFound(ApiOperation operation) => operation switch
+        {
+            ApiOperation.GetEval or ApiOperation.ListRuns or ApiOperation.UpdateEval or ApiOperation.DeleteEval or ApiOperation.CreateRun => "EvalNotFound",
+            ApiOperation.GetRun or ApiOperation.CancelRun or ApiOperation.DeleteRun or ApiOperation.ListOutputItems => "EvalRunNotFound",
+            ApiOperation.GetOutputItem => "EvalRunOutputItemNotFound",
+            ApiOperation.ListEvals or ApiOperation.CreateEval => null,
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "An operation without a 404 mapping."),
+        };
 
         private static ErrorCategory CategoryFor(int? status) => status switch
         {

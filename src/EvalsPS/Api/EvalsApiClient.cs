@@ -409,14 +409,16 @@ namespace EvalsPS.Api
     }
 
     /// <summary>
-    /// A 2xx answer's parsed body, on the buffer it was read into (from the shared pool). The client releases it once
-    /// read, unless the reader keeps it: a page reads its head at once and builds its items later. Released, it gives
-    /// the buffer back and warns, once per field, of what could not be read.
+    /// A 2xx answer's parsed body, on the buffer it was read into. The client releases it once read, unless the reader
+    /// keeps it: a page reads its head at once and builds its items later. Released, it warns, once per field, of what
+    /// could not be read, and frees the document and buffer, unless objects read from it still hold parts to read when
+    /// first used (inline items, samples): those own them from then on (<see cref="KeptJson"/>), so no part is copied.
     /// </summary>
     internal sealed class JsonAnswer : IDisposable
     {
         private readonly JsonDocument document;
         private readonly byte[] buffer;
+        private readonly KeptJson kept;
         private readonly ReadIssues issues = new ReadIssues();
         private readonly IApiLog log;
         private bool released;
@@ -427,9 +429,10 @@ namespace EvalsPS.Api
             this.buffer = buffer;
             this.log = log;
             Headers = headers;
+            kept = new KeptJson(document, buffer);
             try
             {
-                Fields = JsonFields.Root(document.RootElement, issues);
+                Fields = JsonFields.Root(document.RootElement, issues, kept);
             }
             catch
             {
@@ -455,8 +458,11 @@ namespace EvalsPS.Api
         {
             if (released) return;
             released = true;
-            document.Dispose();
-            BodyBuffer.Return(buffer);
+            if (!kept.HandOver())
+            {
+                document.Dispose();
+                BodyBuffer.Return(buffer);
+            }
             foreach (var issue in issues.Messages) log.Warning(issue);
         }
     }

@@ -104,10 +104,13 @@ namespace EvalsPS
     /// <summary>Items given inline.</summary>
     public sealed class FileContentSource : EvalRunSource
     {
-        internal FileContentSource(JsonFields json) : base(json) =>
-            Content = json.List("content", item => new FileContentItem(item));
+        private readonly Deferred<EvalsList<FileContentItem>> content;
 
-        public EvalsList<FileContentItem>? Content { get; }
+        internal FileContentSource(JsonFields json) : base(json) =>
+            content = json.LaterList("content", item => new FileContentItem(item));
+
+        /// <summary>The items, built when first used, once (a run may hold tens of thousands that a pipeline never reads).</summary>
+        public EvalsList<FileContentItem>? Content => content.Value;
 
         public override string ToString() => $"file_content ({Content?.Count ?? 0} items)";
     }

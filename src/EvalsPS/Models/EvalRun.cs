@@ -25,8 +25,9 @@ namespace EvalsPS
             ResultCounts = json.Object("result_counts", counts => new EvalRunResultCounts(counts));
             PerModelUsage = json.List("per_model_usage", usage => new EvalRunModelUsage(usage));
             PerTestingCriteriaResults = json.List("per_testing_criteria_results", result => new EvalRunCriteriaResult(result));
-            if (deferDataSource) dataSourceLater = json.Later("data_source", EvalRunDataSource.Read);
-            else dataSource = json.Object("data_source", EvalRunDataSource.Read);
+            dataSource = deferDataSource
+                ? json.Later("data_source", EvalRunDataSource.Read)
+                : new Deferred<EvalRunDataSource>(json.Object("data_source", EvalRunDataSource.Read));
             Metadata = json.Metadata("metadata");
             Error = json.Object("error", error => new EvalRunError(error));
             AdditionalProperties = json.Rest();
@@ -53,10 +54,9 @@ namespace EvalsPS
         /// Where the run's items come from: a JsonlDataSource, CompletionsDataSource or ResponsesDataSource. For a
         /// listed run it is read when first used.
         /// </summary>
-        public EvalRunDataSource? DataSource => dataSourceLater is null ? dataSource : dataSourceLater.Value;
+        public EvalRunDataSource? DataSource => dataSource.Value;
 
-        private readonly EvalRunDataSource? dataSource;
-        private readonly Deferred<EvalRunDataSource>? dataSourceLater;
+        private readonly Deferred<EvalRunDataSource> dataSource;
 
         public EvalRunMetadata? Metadata { get; }
         public EvalRunError? Error { get; }

@@ -1,51 +1,118 @@
 using System;
 using System.Text.Json;
+using EvalsPS.Api;
 
 namespace EvalsPS.Serialization
 {
     /// <summary>
     /// A part of an answer turned into objects when first used, once, whichever thread asks first: the same object
-    /// every time, so changes to it stay. Until then it keeps a copy of the part's JSON (the answer's document is gone).
-    /// Two parts are read so: inline items and samples, most of a large run, whose PowerShell objects cost many times
-    /// the parse; and a listed run's data source, about half the work of reading a run. Most pipelines never look at
-    /// either. A field of a data source that cannot be read is kept in AdditionalProperties as always, but no warning
-    /// is written: the cmdlet that listed the run has ended by then.
+    /// every time, so changes to it stay. Until then it reads the JSON in place, in the document it came from (see
+    /// <see cref="KeptJson"/>): no copy per part. Three parts are read so: a run's list of inline items, and each item
+    /// and sample in it, most of a large run, whose objects cost many times the parse; and a listed run's data source,
+    /// about half the work of reading a run. Most pipelines never look at them. A field of a data source that cannot be read is kept in
+    /// AdditionalProperties as always, but no warning is written: the cmdlet that listed the run has ended by then.
     /// </summary>
     internal sealed class Deferred<T> where T : class
     {
         private readonly Func<JsonElement, T?>? read;
+        private readonly KeptJson? source;
         private JsonElement json;
         private T? value;
-        private bool done;
 
         /// <summary>A part there is nothing left to do for (absent, or read at once).</summary>
-        internal Deferred(T? value)
-        {
-            this.value = value;
-            done = true;
-        }
+        internal Deferred(T? value) => this.value = value;
 
-        /// <summary>A part to turn into objects with <paramref name="read"/> when first used; its JSON is copied out of the answer's document.</summary>
-        internal Deferred(JsonElement json, Func<JsonElement, T?> read)
+        /// <summary>A part to turn into objects with <paramref name="read"/> when first used; <paramref name="source"/> keeps its JSON until then.</summary>
+        internal Deferred(JsonElement json, Func<JsonElement, T?> read, KeptJson source)
         {
-            this.json = json.Clone();
+            this.json = json;
             this.read = read;
+            this.source = source;
+            source.Hold();
         }
 
         internal T? Value
         {
             get
             {
-                lock (this)
+                if (source is null) return value;
+                // One lock per document: JsonDocument's reads are not safe from two threads at once.
+                lock (source)
                 {
-                    if (!done)
+                    if (json.ValueKind != JsonValueKind.Undefined)
                     {
                         value = read!(json);
                         json = default;
-                        done = true;
+                        source.Release();
                     }
                     return value;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A document that parts read later (<see cref="Deferred{T}"/>) still need, kept alive by them: the answer's own
+    /// document over its pooled body, or a listed object's own copy. When the last part is read, or when the objects
+    /// are dropped with parts unread (a finalizer: a 20 MB run read and not touched is the common case), the document is
+    /// disposed and the body goes back to the pool, so the next large answer rents them instead of allocating anew.
+    /// </summary>
+    internal sealed class KeptJson
+    {
+        // Null for a copy (JsonElement.Clone), which needs no disposal: most listed runs, so no finalizer for them.
+        private readonly Owned? owned;
+        private int pending;
+
+        /// <param name="document">Disposed when no part needs it; null for a copy, which needs no disposal.</param>
+        /// <param name="pooled">The body the document reads, from BodyBuffer; returned with the document.</param>
+        internal KeptJson(JsonDocument? document = null, byte[]? pooled = null)
+        {
+            if (document != null) owned = new Owned(document, pooled);
+        }
+
+        /// <summary>Called as each part is made, on the one thread that reads the answer.</summary>
+        internal void Hold() => pending++;
+
+        /// <summary>
+        /// Once the answer is read: true when parts still need the document, which is then theirs to free (the caller
+        /// must not dispose it or return the body); false when nothing does, and the caller frees both as before.
+        /// </summary>
+        internal bool HandOver()
+        {
+            if (pending == 0) return false;
+            if (owned != null) GC.ReRegisterForFinalize(owned);
+            return true;
+        }
+
+        /// <summary>Called by a part, under lock(this), once it no longer needs the document.</summary>
+        internal void Release()
+        {
+            if (--pending == 0) owned?.Free();
+        }
+
+        /// <summary>The document and body, freed once: by the last part read, or by the collector when the objects are dropped.</summary>
+        private sealed class Owned
+        {
+            private JsonDocument? document;
+            private byte[]? pooled;
+
+            internal Owned(JsonDocument document, byte[]? pooled)
+            {
+                this.document = document;
+                this.pooled = pooled;
+                // Whoever parsed the answer frees it unless it is handed over.
+                GC.SuppressFinalize(this);
+            }
+
+            ~Owned() => Free();
+
+            internal void Free()
+            {
+                document?.Dispose();
+                if (pooled != null) BodyBuffer.Return(pooled);
+                document = null;
+                pooled = null;
+                GC.SuppressFinalize(this);
             }
         }
     }

@@ -15,6 +15,8 @@ namespace EvalsPS.Serialization
     {
         private readonly JsonElement element;
         private readonly ReadIssues issues;
+        // The document this object is read from, which parts read later share.
+        private readonly KeptJson kept;
         // Where this object is, for warnings only: built when a warning needs it, since most reads never warn.
         private readonly JsonFields? parent;
         private readonly string? name;
@@ -28,21 +30,25 @@ namespace EvalsPS.Serialization
         /// <summary>The kind Read takes for message content, which may be a string, an object or an array.</summary>
         private const JsonValueKind StringObjectOrArray = JsonValueKind.Undefined;
 
-        private JsonFields(JsonElement element, ReadIssues issues, JsonFields? parent, string? name, int index)
+        private JsonFields(JsonElement element, ReadIssues issues, KeptJson kept, JsonFields? parent, string? name, int index)
         {
             this.element = element;
             this.issues = issues;
+            this.kept = kept;
             this.parent = parent;
             this.name = name;
             this.index = index;
         }
 
-        /// <summary>The fields of a response body's top-level object.</summary>
-        internal static JsonFields Root(JsonElement element, ReadIssues issues)
+        /// <summary>
+        /// The fields of a response body's top-level object; <paramref name="kept"/> keeps its document for the parts
+        /// read later (whoever parsed it calls <see cref="KeptJson.HandOver"/> afterwards, and frees it only on false).
+        /// </summary>
+        internal static JsonFields Root(JsonElement element, ReadIssues issues, KeptJson kept)
         {
             if (element.ValueKind != JsonValueKind.Object)
                 throw new JsonException($"Expected a JSON object, found {Describe(element.ValueKind)}.");
-            return new JsonFields(element, issues, null, null, -1);
+            return new JsonFields(element, issues, kept, null, null, -1);
         }
 
         /// <summary>Names the object in warnings about it and its parts ("run", "evalrun_1"); the top level sets it once its id is read.</summary>
@@ -156,18 +162,54 @@ namespace EvalsPS.Serialization
 
         /// <summary>
         /// Free-form JSON that is most of a large run (inline items and samples), turned into PowerShell values when
-        /// first used: see <see cref="Deferred{T}"/>.
+        /// first used, from the answer's own document: see <see cref="Deferred{T}"/>.
         /// </summary>
         internal Deferred<object> LaterValue(string name) =>
-            Find(name, out var value) ? new Deferred<object>(value, PowerShellValues.From) : new Deferred<object>(null);
+            Find(name, out var value) && value.ValueKind != JsonValueKind.Null
+                ? new Deferred<object>(value, PowerShellValues.From, kept)
+                : new Deferred<object>(null);
 
-        /// <summary>A nested object read when first used (see <see cref="Deferred{T}"/>); read now when it is absent, null or not an object.</summary>
+        /// <summary>
+        /// An array of objects read when first used (a run's inline items: with 65,000 of them, building even their
+        /// shells costs as much as the parse), from the answer's own document. Read now, with <see cref="List{T}"/>'s
+        /// warnings, when it is absent, null, not an array or holds something other than objects: only its items'
+        /// constructors run later, and those keep what they cannot read without warning (see <see cref="LaterValue"/>).
+        /// </summary>
+        internal Deferred<EvalsList<T>> LaterList<T>(string name, Func<JsonFields, T> create) where T : class
+        {
+            if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Array || !AllObjects(value))
+                return new Deferred<EvalsList<T>>(List(name, create));
+            Take(name);
+            var later = new ReadIssues();
+            var source = kept;
+            return new Deferred<EvalsList<T>>(value, array =>
+            {
+                var list = new EvalsList<T>();
+                int index = 0;
+                foreach (var item in array.EnumerateArray()) list.Add(create(new JsonFields(item, later, source, null, name, index++)));
+                return list;
+            }, source);
+        }
+
+        private static bool AllObjects(JsonElement array)
+        {
+            foreach (var item in array.EnumerateArray())
+                if (item.ValueKind != JsonValueKind.Object) return false;
+            return true;
+        }
+
+        /// <summary>
+        /// A nested object of a listed object, read when first used (see <see cref="Deferred{T}"/>); read now when it is
+        /// absent, null or not an object. It reads from its own copy of its JSON, not the page's document, so a run kept
+        /// from a listing (Where-Object Status -eq failed) holds its data source, about 1 KB, and not the 140 KB page.
+        /// </summary>
         internal Deferred<T> Later<T>(string name, Func<JsonFields, T> create) where T : class
         {
             if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Object)
                 return new Deferred<T>(Object(name, create));
             Take(name);
-            return new Deferred<T>(value, part => create(JsonFields.Root(part, new ReadIssues())));
+            var copy = new KeptJson();
+            return new Deferred<T>(value.Clone(), part => create(JsonFields.Root(part, new ReadIssues(), copy)), copy);
         }
 
         /// <summary>
@@ -245,7 +287,7 @@ namespace EvalsPS.Serialization
             return false;
         }
 
-        private JsonFields Nested(JsonElement value, string name, int index = -1) => new JsonFields(value, issues, this, name, index);
+        private JsonFields Nested(JsonElement value, string name, int index = -1) => new JsonFields(value, issues, kept, this, name, index);
 
         private static string ItemName(string name, int index) => name + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
 
