@@ -5,8 +5,11 @@
 # answers for a short while per key, so each test uses a key of its own.
 
 BeforeDiscovery {
-    # Every cmdlet takes -EvalId: the manifest's list, the one place they are named.
-    $cmdlets = (Import-PowerShellDataFile (Join-Path (Split-Path -Parent $PSScriptRoot) 'EvalsPS.psd1')).CmdletsToExport
+    # Every cmdlet of the manifest's list (the one place they are named) that takes -EvalId: all but New-Eval.
+    $root = Split-Path -Parent $PSScriptRoot
+    Import-Module (Join-Path $root 'out/EvalsPS') -Force
+    $cmdlets = @((Import-PowerShellDataFile (Join-Path $root 'EvalsPS.psd1')).CmdletsToExport |
+        Where-Object { (Get-Command $_).Parameters.ContainsKey('EvalId') })
 }
 
 BeforeAll {
@@ -44,6 +47,11 @@ Describe 'Completion of ids' {
     }
 
     Context '-EvalId' {
+        It 'covers every cmdlet but New-Eval, which has no -EvalId to complete' -ForEach @(@{ Covered = $cmdlets }) {
+            $Covered.Count | Should -Be ($TestCmdlets.Count - 1)
+            $Covered | Should -Not -Contain 'New-Eval'
+        }
+
         It 'completes eval ids in <Command>, newest first, with their names as tooltips' -ForEach @($cmdlets | ForEach-Object { @{ Command = $_ } }) {
             $fake.AddEval('eval_first', 'Headline topics')
             $fake.AddEval('eval_second', 'Support tone')
