@@ -5,7 +5,7 @@
     Author               = 'EvalsPS contributors'
     CompanyName          = 'EvalsPS'
     Copyright            = '(c) EvalsPS contributors. MIT License.'
-    Description          = 'Manage OpenAI Evals runs from PowerShell: create, change and delete evals, start runs over JSONL files or pipeline objects, read, wait for, cancel and delete runs and read their graded output items as typed objects, with -WhatIf/-Confirm, retries that never start a run twice, tab completion of ids and full help.'
+    Description          = 'Manage OpenAI Evals from PowerShell: create, change and delete evals, start runs over JSONL files or pipeline objects, read, wait for, cancel, delete and compare runs item by item (with an exact McNemar p-value) and read their graded output items as typed objects, with -WhatIf/-Confirm, retries that never start a run twice, tab completion of ids and full help.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('EvalsPS.format.ps1xml')
@@ -16,9 +16,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('OpenAI', 'Evals', 'Eval', 'EvalRun', 'OutputItems', 'Grader', 'Evaluation', 'JSONL', 'Regression', 'LLM', 'AI', 'Azure-Automation', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            ProjectUri   = 'https://github.com/evalsps/EvalsPS'
-            LicenseUri   = 'https://github.com/evalsps/EvalsPS/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Get-Eval, New-Eval, Set-Eval, Remove-Eval, Get-EvalRun, New-EvalRun, Get-EvalRunOutputItem, Wait-EvalRun, Stop-EvalRun, Remove-EvalRun. See CHANGELOG.md.'
+            ReleaseNotes = 'First release: Get-Eval, New-Eval, Set-Eval, Remove-Eval, Get-EvalRun, New-EvalRun, Get-EvalRunOutputItem, Wait-EvalRun, Stop-EvalRun, Remove-EvalRun, Compare-EvalRun. See CHANGELOG.md.'
         }
     }
 }

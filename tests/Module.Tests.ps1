@@ -168,8 +168,9 @@ Describe 'EvalsPS module' {
             $manifest.CompanyName | Should -Be 'EvalsPS'
             $manifest.Copyright | Should -Not -BeNullOrEmpty
             $manifest.Description.Length | Should -BeGreaterThan 20
-            $manifest.PrivateData.PSData.ProjectUri | Should -BeLike 'https://*'
-            $manifest.PrivateData.PSData.LicenseUri | Should -BeLike 'https://*'
+            # The project has no public site yet: the manifest names none rather than an address that does not exist.
+            $manifest.PrivateData.PSData.Keys | Should -Not -Contain 'ProjectUri'
+            $manifest.PrivateData.PSData.Keys | Should -Not -Contain 'LicenseUri'
             $manifest.ReleaseNotes | Should -Not -BeNullOrEmpty
             $manifest.Tags | Should -Contain 'OpenAI'
             $manifest.Tags | Should -Contain 'PSEdition_Desktop'
@@ -219,9 +220,10 @@ Describe 'EvalsPS module' {
             $nuspec.id | Should -Be 'EvalsPS'
             $nuspec.version | Should -Be $manifest.Version.ToString()
             $nuspec.authors | Should -Be $manifest.Author
-            $nuspec.description | Should -BeLike 'Manage OpenAI Evals runs from PowerShell*'
+            $nuspec.description | Should -Be $manifest.Description
             $nuspec.releaseNotes | Should -BeLike 'First release*'
-            $nuspec.projectUrl | Should -BeLike 'https://*'
+            $nuspec.projectUrl | Should -BeNullOrEmpty
+            $nuspec.license.'#text' | Should -Be 'MIT'
             $tags = $nuspec.tags -split ' '
             foreach ($tag in 'PSModule', 'PSIncludes_Cmdlet', 'PSEdition_Desktop', 'PSEdition_Core', 'OpenAI',
                 'PSCmdlet_Get-EvalRun', 'PSCmdlet_Stop-EvalRun', 'PSCmdlet_Remove-EvalRun',
