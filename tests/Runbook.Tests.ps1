@@ -1,6 +1,6 @@
 #Requires -Version 5.1
-# The runbook that gates a release on evals, end to end against the loopback fake, word for word as the issue that
-# asked for it (issue 25) writes it: start a run of an eval over a JSONL file, wait for it, find the baseline run, and
+# The runbook that gates a release on evals, end to end against the loopback fake and word for word as a user writes
+# it: start a run of an eval over a JSONL file, wait for it, find the baseline run, and
 # compare the two so that a regression fails the runbook. The fake grades a created run by a rule that depends on the
 # model, so the gpt-4o-mini run regresses on some items of the gpt-4o baseline and is fixed on others.
 # Each runbook runs in a runspace of its own with a bound: one that hangs is stopped and fails its test, naming it.
