@@ -46,11 +46,14 @@ string[] tour = args.Length > 0
         "Get-EvalRun -EvalId eval_demo -Status failed | Remove-EvalRun -WhatIf",
         "(Get-EvalRun -EvalId eval_demo -First 1).ResultCounts.ToString()",
         "Get-EvalRun eval_demo evalrun_missing",
-        // The release runbook: start a run over a JSONL file, wait for it, find the baseline, see what failed.
+        // The release runbook: start a run over a JSONL file, wait for it, find the baseline, and compare the two:
+        // the figures first (is the drop more than noise?), then the items that got worse. The first baseline is
+        // taken with @(...)[0]: the hosted session has no Select-Object (Microsoft.PowerShell.Utility is not loaded).
         "$run = Get-Eval -EvalId eval_tickets | New-EvalRun -Path ./tickets.jsonl -Model gpt-4o-mini -Template 'developer: Classify the ticket.', 'user: {{item.input}}' -Name nightly; $run",
         "$done = $run | Wait-EvalRun -Timeout 60; $done",
-        "Get-EvalRun -EvalId eval_tickets -Status completed | Where-Object Name -like 'baseline*'",
-        "Get-EvalRunOutputItem -EvalId eval_tickets -RunId $done.Id -Status fail",
+        "$base = @(Get-EvalRun -EvalId eval_tickets -Status completed | Where-Object Name -like 'baseline*')[0]; $base",
+        "Compare-EvalRun -ReferenceRun $base -DifferenceRun $done -Summary",
+        "Compare-EvalRun -ReferenceRun $base -DifferenceRun $done | Where-Object Change -EQ Regressed",
     };
 
 int failures = 0;
@@ -61,7 +64,7 @@ foreach (var line in tour)
     var result = session.Run(line + " | Out-Default");
     foreach (var error in result.AllErrors)
     {
-        Console.WriteLine($"{error}\n    + CategoryInfo          : {error.CategoryInfo}\n    + FullyQualifiedErrorId : {error.FullyQualifiedErrorId}");
+        Console.WriteLine($"{Shown(error.ToString())}\n    + CategoryInfo          : {Shown(error.CategoryInfo.ToString())}\n    + FullyQualifiedErrorId : {Shown(error.FullyQualifiedErrorId)}");
         if (args.Length > 0) failures++;
     }
 }
@@ -70,6 +73,17 @@ Directory.Delete(folder, recursive: true);
 int requests = fake.Requests.Count;
 Console.WriteLine($"{requests} {(requests == 1 ? "request" : "requests")} reached the fake API.");
 return failures == 0 ? 0 : 1;
+
+// Error text as the module's views show server text: an error's target (in its CategoryInfo) can be a name or id the
+// server sent, and its message anything the typed text wrote, so control characters print as \uXXXX instead of
+// acting on the terminal. Through the module's own ViewText, in the session that imported it.
+string Shown(string text)
+{
+    using var shell = PowerShell.Create();
+    shell.Runspace = session.Runspace;
+    shell.AddScript("param($text) [EvalsPS.ViewText]::Text($text)").AddArgument(text);
+    return string.Concat(shell.Invoke().Select(line => line.ToString()));
+}
 
 /// <summary>Writes through to another writer without ANSI escape sequences (colours, styles).</summary>
 internal sealed class PlainTextWriter : TextWriter
