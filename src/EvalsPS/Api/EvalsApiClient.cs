@@ -54,9 +54,15 @@ namespace EvalsPS.Api
         internal Task<EvalRun> GetRunAsync(string evalId, string runId, CancellationToken cancel) =>
             SendAsync(HttpMethod.Get, RunPath(evalId, runId), json => new EvalRun(json), cancel);
 
-        /// <summary>Gets a run for a poll: the run, and how long the server asks pollers to wait (openai-poll-after-ms), if it does.</summary>
+        /// <summary>
+        /// Gets a run for a poll: the run, and how long the server asks pollers to wait (openai-poll-after-ms), if it does.
+        /// A poll reads the run as a listing does (its data source from a copy of its own, when first used): most polls
+        /// are let go at once, and a run that kept the answer's document until collected would hold megabytes of inline
+        /// items per poll (and the pool's buffers behind them) for nothing.
+        /// </summary>
         internal Task<PolledRun> PollRunAsync(string evalId, string runId, CancellationToken cancel) =>
-            SendAsync(HttpMethod.Get, RunPath(evalId, runId), answer => new PolledRun(new EvalRun(answer.Fields), RetryPolicy.PollAfter(answer.Headers)), cancel,
+            SendAsync(HttpMethod.Get, RunPath(evalId, runId),
+                answer => new PolledRun(new EvalRun(answer.Fields, deferDataSource: true), RetryPolicy.PollAfter(answer.Headers)), cancel,
                 leastRetryWait: RetryPolicy.PollFloor);
 
         internal Task<ListPage<EvalRun>> ListRunsAsync(string evalId, string? after, int limit, string order, string? status, CancellationToken cancel) =>
