@@ -32,10 +32,11 @@ BeforeAll {
 
     # An output item in the API's shape, with results given as @(name, passed, score) triples.
     function Add-Item($EvalId, $RunId, [long] $Row, [string] $Status, [object[]] $Results) {
-        $results = foreach ($r in $Results) { [ordered]@{ name = $r[0]; type = 'string-check-grader'; passed = $r[1]; score = $r[2]; sample = $null } }
+        # @(foreach ...) is an empty array for no results; @($null) would send "results": [null].
+        $results = @(foreach ($r in $Results) { [ordered]@{ name = $r[0]; type = 'string-check-grader'; passed = $r[1]; score = $r[2]; sample = $null } })
         $item = [ordered]@{
             object = 'eval.run.output_item'; id = "outputitem_${RunId}_$Row"; created_at = 1748797200; status = $Status
-            datasource_item_id = $Row; datasource_item = @{ input = "row $Row" }; results = @($results); sample = $null
+            datasource_item_id = $Row; datasource_item = @{ input = "row $Row" }; results = $results; sample = $null
         }
         $null = $fake.AddOutputItemJson($EvalId, $RunId, ($item | ConvertTo-Json -Depth 5 -Compress))
     }
@@ -517,8 +518,18 @@ Describe 'Compare-EvalRun' {
             $table | Should -Not -Match '4a7c1e'
             $summary | Should -Match 'Regressed\s+:\s+1'
             $summary | Should -Match 'Fixed\s+:\s+1'
-            $summary | Should -Match 'PassRate\s+:\s+66.7% -> 66.7%'
+            $summary | Should -Match 'PassRate\s+:\s+66.7% -> 66.7% \(0%\)'
             $summary | Should -Match 'PValue\s+:\s+1'
+        }
+
+        It 'shows the pass rate change with its sign, so a drop never reads as a gain' {
+            $runs = New-RunPair 'ppp' 'pff'
+
+            $summary = Compare-EvalRun -ReferenceRun $runs.Base -DifferenceRun $runs.Done -Summary | Out-String -Width 200
+
+            $summary | Should -Match 'PassRate\s+:\s+100% -> 33.3% \(-66.7%\)'
+            $reverse = Compare-EvalRun -ReferenceRun $runs.Done -DifferenceRun $runs.Base -Summary | Out-String -Width 200
+            $reverse | Should -Match 'PassRate\s+:\s+33.3% -> 100% \(\+66.7%\)'
         }
     }
 }
