@@ -189,6 +189,25 @@ Describe 'Data from the server is untrusted' {
             $err.Exception.ApiMessage | Should -BeExactly ('Bad request' + $hostile::Terminal)
         }
 
+        It 'shows a server id in an error''s CategoryInfo escaped, and keeps TargetObject exact' {
+            $id = $hostile::ControlIds | Where-Object { $_ -like 'eval_esc*' }
+
+            $result = Invoke-Captured { Stop-EvalRun -EvalId eval_hostile -RunId $id -Force }
+
+            $err = Assert-SingleError $result -ErrorId 'EvalRunNotFound' -Category ObjectNotFound -Target $id
+            $err.CategoryInfo.TargetName | Should -BeExactly 'eval_esc\u001b[2J'
+            Get-UnsafeCharacter ($err | Out-String -Width 250) | Should -HaveCount 0
+        }
+
+        It 'shows the eval id of a deletion escaped in its view and ToString' {
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Json(200, '{"object":"eval.deleted","deleted":true,"eval_id":' + $hostile::Quote('eval_x' + $hostile::Terminal) + '}'), 1, [NullString]::Value)
+
+            $deletion = Remove-Eval -EvalId eval_hostile -Force -PassThru
+
+            $deletion.EvalId | Should -BeExactly ('eval_x' + $hostile::Terminal)
+            Get-UnsafeCharacter (($deletion | Format-Table | Out-String -Width 250) + $deletion.ToString()) | Should -HaveCount 0
+        }
+
         It 'escapes server text in warning and verbose lines' {
             $null = $fake.AddRunJson('eval_hostile', '{"object":"eval.run","id":"evalrun_warn","status":"completed","created_at":1743180000,"metadata":{' +
                 $hostile::Quote('key' + $hostile::Terminal) + ':5}}')

@@ -133,6 +133,22 @@ namespace EvalsPS.Commands
             }
         }
 
+        /// <summary>
+        /// Every error this module writes goes through here (and <see cref="ThrowTerminatingError"/>). PowerShell's error
+        /// view prints CategoryInfo's TargetName, taken from the target (often an id from the server), as it is: it is
+        /// escaped as every message is, while TargetObject stays exact for scripts.
+        /// </summary>
+        internal new void WriteError(ErrorRecord errorRecord) => base.WriteError(Shown(errorRecord));
+
+        internal new void ThrowTerminatingError(ErrorRecord errorRecord) => base.ThrowTerminatingError(Shown(errorRecord));
+
+        private static ErrorRecord Shown(ErrorRecord record)
+        {
+            string? target = record.CategoryInfo.TargetName;
+            if (!string.IsNullOrEmpty(target)) record.CategoryInfo.TargetName = DisplayText.Value(target);
+            return record;
+        }
+
         internal void WriteCallError(EvalsApiException failure, ApiOperation operation, string? evalId, string? runId, string? outputItemId = null) =>
             WriteError(ErrorMapping.ForCall(failure, operation, evalId, runId, outputItemId));
     }

@@ -19,6 +19,6 @@ namespace EvalsPS
         public bool Deleted { get; }
         public AdditionalProperties? AdditionalProperties { get; }
 
-        public override string ToString() => $"{EvalId}: {(Deleted ? "deleted" : "not deleted")}";
+        public override string ToString() => $"{Api.DisplayText.Value(EvalId)}: {(Deleted ? "deleted" : "not deleted")}";
     }
 }
