@@ -3,6 +3,7 @@ using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Threading.Tasks;
 using EvalsPS.Api;
 using Xunit;
 
@@ -28,6 +29,14 @@ namespace EvalsPS.UnitTests
         public void A_connection_lost_may_have_sent(SocketError error) =>
             Assert.False(HttpTransport.NeverConnected(new HttpRequestException("failed",
                 new IOException("Unable to read data from the transport connection", new SocketException((int)error)))));
+
+        [Fact]
+        public void A_connect_timeout_never_connected() =>
+            Assert.True(HttpTransport.NeverConnected(new TaskCanceledException("connect", new TimeoutException("A connection could not be established within 5 s."))));
+
+        [Fact]
+        public void A_cancellation_without_a_timeout_is_not_taken_for_one() =>
+            Assert.False(HttpTransport.NeverConnected(new TaskCanceledException("cancelled")));
 
         [Theory]
         [InlineData(WebExceptionStatus.ConnectFailure, true)]

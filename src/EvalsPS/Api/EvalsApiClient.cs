@@ -225,6 +225,14 @@ namespace EvalsPS.Api
                 throw new EvalsApiException(FailureKind.ConnectionFailed,
                     $"The connection to {uri.Host} failed or broke before the answer was complete: {Innermost(ex).Message}", ex);
             }
+            catch (OperationCanceledException ex) when (!cancel.IsCancellationRequested)
+            {
+                // Neither Ctrl+C nor -TimeoutSec: SocketsHttpHandler's ConnectTimeout, which .NET reports as a cancellation
+                // (inner TimeoutException). Nothing was sent; it is a connection failure like a refused one, and retried so.
+                log.Verbose($"{method} {uri} failed: no connection to {uri.Host} within {ConnectionSettings.ConnectTimeout.TotalSeconds:0} s.");
+                throw new EvalsApiException(FailureKind.ConnectionFailed,
+                    $"The connection to {uri.Host} could not be made within {ConnectionSettings.ConnectTimeout.TotalSeconds:0} s.", ex);
+            }
 
             JsonAnswer? answer = null;
             try

@@ -75,13 +75,16 @@ namespace EvalsPS.Api
         /// <summary>
         /// Whether a failed send never made a connection (name resolution, refused, unreachable), so nothing reached the
         /// server. .NET 8+ says so in HttpRequestException.HttpRequestError (read by name: this module targets
-        /// netstandard2.0); .NET Framework in WebException.Status; older .NET in the SocketException of the connect. A
+        /// netstandard2.0); .NET Framework in WebException.Status; older .NET in the SocketException of the connect; a connect
+        /// timeout is a cancellation with an inner TimeoutException. A
         /// reset or a connection closed after sending is none of these. When unsure: false.
         /// </summary>
         internal static bool NeverConnected(Exception failure)
         {
             for (Exception? ex = failure; ex != null; ex = ex.InnerException)
             {
+                // SocketsHttpHandler's ConnectTimeout: a cancellation whose inner exception is a TimeoutException.
+                if (ex is OperationCanceledException && ex.InnerException is TimeoutException) return true;
                 if (ex is HttpRequestException &&
                     ex.GetType().GetProperty("HttpRequestError")?.GetValue(ex)?.ToString() is string error && error != "Unknown")
                 {
