@@ -1,11 +1,8 @@
 using System;
 using System.Collections;
-using System.IO;
 using System.Management.Automation;
 using System.Reflection;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using EvalsPS.Api;
 using EvalsPS.Serialization;
 
@@ -46,12 +43,21 @@ namespace EvalsPS
         /// </summary>
         public static string Json(PSObject instance) => JsonText(instance);
 
+        /// <remarks>
+        /// Written by the same writer as request bodies. A value that no JSON can hold (a NaN a script put there, or
+        /// nesting past RequestJson's limit) is shown as its plain ToString (not PowerShellValues.Describe, which calls
+        /// back here for a dictionary): a ToString must not throw.
+        /// </remarks>
         internal static string JsonText(object? value)
         {
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-                Write(writer, value);
-            return Encoding.UTF8.GetString(stream.ToArray());
+            try
+            {
+                return Encoding.UTF8.GetString(RequestJson.Serialize(value));
+            }
+            catch (ArgumentException)
+            {
+                return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            }
         }
 
         /// <summary>
@@ -74,53 +80,5 @@ namespace EvalsPS
             PSObject wrapped when wrapped.BaseObject is object?[] items => PowerShellValues.Describe(items),
             _ => PowerShellValues.Describe(value),
         };
-
-        private static void Write(Utf8JsonWriter writer, object? value)
-        {
-            switch (value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value)
-            {
-                case null:
-                    writer.WriteNullValue();
-                    break;
-                case string text:
-                    writer.WriteStringValue(text);
-                    break;
-                case bool flag:
-                    writer.WriteBooleanValue(flag);
-                    break;
-                case long whole:
-                    writer.WriteNumberValue(whole);
-                    break;
-                case double number when !double.IsNaN(number) && !double.IsInfinity(number):
-                    writer.WriteNumberValue(number);
-                    break;
-                case IDictionary dictionary:
-                    writer.WriteStartObject();
-                    foreach (DictionaryEntry entry in dictionary)
-                    {
-                        writer.WritePropertyName(entry.Key?.ToString() ?? "");
-                        Write(writer, entry.Value);
-                    }
-                    writer.WriteEndObject();
-                    break;
-                case PSObject custom:
-                    writer.WriteStartObject();
-                    foreach (var property in custom.Properties)
-                    {
-                        writer.WritePropertyName(property.Name);
-                        Write(writer, property.Value);
-                    }
-                    writer.WriteEndObject();
-                    break;
-                case IEnumerable items:
-                    writer.WriteStartArray();
-                    foreach (var item in items) Write(writer, item);
-                    writer.WriteEndArray();
-                    break;
-                default:
-                    writer.WriteStringValue(value!.ToString());
-                    break;
-            }
-        }
     }
 }
