@@ -268,18 +268,6 @@ namespace EvalsPS.Commands
             }
         }
 
-        private sealed class ComparedRun
-        {
-            internal ComparedRun(string evalId, string runId, string? status)
-            {
-                EvalId = evalId;
-                RunId = runId;
-                Status = status;
-            }
-
-            internal string EvalId { get; }
-            internal string RunId { get; }
-            internal string? Status { get; }
-        }
+        private sealed record ComparedRun(string EvalId, string RunId, string? Status);
     }
 }
