@@ -74,20 +74,15 @@ namespace EvalsPS
     /// JsonSchemaResponseFormat; a kind this version does not know reads into this class with its fields in
     /// AdditionalProperties.
     /// </summary>
-    public class EvalRunResponseFormat
+    public class EvalRunResponseFormat : ApiObject
     {
         internal EvalRunResponseFormat(JsonFields json) => Type = json.String("type");
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalRunResponseFormat Read(JsonFields json)
-        {
-            EvalRunResponseFormat value = json.Kind() == "json_schema" ? new JsonSchemaResponseFormat(json) : new EvalRunResponseFormat(json);
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+        internal static EvalRunResponseFormat Read(JsonFields json) => ReadKind(json, static (kind, json) =>
+            kind == "json_schema" ? new JsonSchemaResponseFormat(json) : new EvalRunResponseFormat(json));
 
         public string? Type { get; }
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }
@@ -123,26 +118,20 @@ namespace EvalsPS
     /// (code_interpreter, mcp, custom and those the API adds) read into this class with their fields in
     /// AdditionalProperties.
     /// </summary>
-    public class EvalRunTool
+    public class EvalRunTool : ApiObject
     {
         internal EvalRunTool(JsonFields json) => Type = json.String("type");
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalRunTool Read(JsonFields json)
+        internal static EvalRunTool Read(JsonFields json) => ReadKind(json, static (kind, json) => kind switch
         {
-            EvalRunTool value = json.Kind() switch
-            {
-                "function" => new FunctionTool(json),
-                "file_search" => new FileSearchTool(json),
-                "web_search" or "web_search_2025_08_26" or "web_search_preview" or "web_search_preview_2025_03_11" => new WebSearchTool(json),
-                _ => new EvalRunTool(json),
-            };
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+            "function" => new FunctionTool(json),
+            "file_search" => new FileSearchTool(json),
+            "web_search" or "web_search_2025_08_26" or "web_search_preview" or "web_search_preview_2025_03_11" => new WebSearchTool(json),
+            _ => new EvalRunTool(json),
+        });
 
         public string? Type { get; }
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }
