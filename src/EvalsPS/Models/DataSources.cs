@@ -168,7 +168,7 @@ namespace EvalsPS
     }
 
     /// <summary>One inline item, with an optional sample.</summary>
-    public sealed class FileContentItem
+    public sealed class FileContentItem : ApiObject
     {
         private readonly Deferred<object> item;
         private readonly Deferred<object> sample;
@@ -185,8 +185,6 @@ namespace EvalsPS
 
         /// <summary>The sample, when the item carries one.</summary>
         public object? Sample => sample.Value;
-
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => PowerShellValues.Describe(Item);
     }

@@ -294,7 +294,7 @@ namespace EvalsPS
     }
 
     /// <summary>Sampling settings of a grader's model.</summary>
-    public sealed class EvalGraderSamplingParams
+    public sealed class EvalGraderSamplingParams : ApiObject
     {
         internal EvalGraderSamplingParams(JsonFields json)
         {
@@ -312,7 +312,6 @@ namespace EvalsPS
         public double? Temperature { get; }
         public long? MaxCompletionTokens { get; }
         public string? ReasoningEffort { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString()
         {

@@ -139,7 +139,7 @@ namespace EvalsPS
     }
 
     /// <summary>The audio of an input_audio part.</summary>
-    public sealed class EvalRunInputAudio
+    public sealed class EvalRunInputAudio : ApiObject
     {
         internal EvalRunInputAudio(JsonFields json)
         {
@@ -153,8 +153,6 @@ namespace EvalsPS
 
         /// <summary>mp3 or wav.</summary>
         public string? Format { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{Format}, {Data?.Length ?? 0} characters";
     }
@@ -189,7 +187,7 @@ namespace EvalsPS
     }
 
     /// <summary>Marks the end of a reusable prompt prefix.</summary>
-    public sealed class PromptCacheBreakpoint
+    public sealed class PromptCacheBreakpoint : ApiObject
     {
         internal PromptCacheBreakpoint(JsonFields json)
         {
@@ -199,8 +197,6 @@ namespace EvalsPS
 
         /// <summary>explicit.</summary>
         public string? Mode { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => Mode ?? "";
     }

@@ -5,7 +5,7 @@ using EvalsPS.Serialization;
 namespace EvalsPS
 {
     /// <summary>Sampling settings of the model under evaluation.</summary>
-    public sealed class EvalRunSamplingParams
+    public sealed class EvalRunSamplingParams : ApiObject
     {
         internal EvalRunSamplingParams(JsonFields json)
         {
@@ -38,8 +38,6 @@ namespace EvalsPS
         /// <summary>Text output settings of a responses data source (Text.Format).</summary>
         public EvalRunTextParams? Text { get; }
 
-        public AdditionalProperties? AdditionalProperties { get; }
-
         public override string ToString()
         {
             var parts = new List<string>();
@@ -53,7 +51,7 @@ namespace EvalsPS
     }
 
     /// <summary>The text settings of a responses data source.</summary>
-    public sealed class EvalRunTextParams
+    public sealed class EvalRunTextParams : ApiObject
     {
         internal EvalRunTextParams(JsonFields json)
         {
@@ -63,8 +61,6 @@ namespace EvalsPS
 
         /// <summary>EvalRunResponseFormat (text, json_object) or JsonSchemaResponseFormat.</summary>
         public EvalRunResponseFormat? Format { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => Format?.ToString() ?? "";
     }
