@@ -313,15 +313,7 @@ namespace EvalsPS
         public long? MaxCompletionTokens { get; }
         public string? ReasoningEffort { get; }
 
-        public override string ToString()
-        {
-            var parts = new System.Collections.Generic.List<string>();
-            if (Temperature.HasValue) parts.Add("temperature=" + Temperature.Value.ToString(CultureInfo.InvariantCulture));
-            if (TopP.HasValue) parts.Add("top_p=" + TopP.Value.ToString(CultureInfo.InvariantCulture));
-            if (Seed.HasValue) parts.Add("seed=" + Seed.Value.ToString(CultureInfo.InvariantCulture));
-            if (MaxCompletionTokens.HasValue) parts.Add("max_completions_tokens=" + MaxCompletionTokens.Value.ToString(CultureInfo.InvariantCulture));
-            if (ReasoningEffort != null) parts.Add("reasoning_effort=" + ReasoningEffort);
-            return string.Join("; ", parts);
-        }
+        public override string ToString() =>
+            EvalRunSamplingParams.Describe(Temperature, TopP, Seed, "max_completions_tokens", MaxCompletionTokens, ReasoningEffort);
     }
 }

@@ -38,14 +38,20 @@ namespace EvalsPS
         /// <summary>Text output settings of a responses data source (Text.Format).</summary>
         public EvalRunTextParams? Text { get; }
 
-        public override string ToString()
+        public override string ToString() => Describe(Temperature, TopP, Seed, "max_completion_tokens", MaxCompletionTokens, ReasoningEffort);
+
+        /// <summary>
+        /// "temperature=0.7; top_p=1; seed=42; ..." with the settings given, as the API names them: the text of a run's
+        /// and a grader's sampling settings, which spell the token limit differently (<paramref name="maxTokensField"/>).
+        /// </summary>
+        internal static string Describe(double? temperature, double? topP, long? seed, string maxTokensField, long? maxTokens, string? reasoningEffort)
         {
             var parts = new List<string>();
-            if (Temperature.HasValue) parts.Add("temperature=" + Temperature.Value.ToString(CultureInfo.InvariantCulture));
-            if (TopP.HasValue) parts.Add("top_p=" + TopP.Value.ToString(CultureInfo.InvariantCulture));
-            if (Seed.HasValue) parts.Add("seed=" + Seed.Value);
-            if (MaxCompletionTokens.HasValue) parts.Add("max_completion_tokens=" + MaxCompletionTokens.Value);
-            if (ReasoningEffort != null) parts.Add("reasoning_effort=" + ReasoningEffort);
+            if (temperature.HasValue) parts.Add("temperature=" + temperature.Value.ToString(CultureInfo.InvariantCulture));
+            if (topP.HasValue) parts.Add("top_p=" + topP.Value.ToString(CultureInfo.InvariantCulture));
+            if (seed.HasValue) parts.Add("seed=" + seed.Value.ToString(CultureInfo.InvariantCulture));
+            if (maxTokens.HasValue) parts.Add(maxTokensField + "=" + maxTokens.Value.ToString(CultureInfo.InvariantCulture));
+            if (reasoningEffort != null) parts.Add("reasoning_effort=" + reasoningEffort);
             return string.Join("; ", parts);
         }
     }
