@@ -236,6 +236,15 @@ Describe 'The run object model' {
             $responses.Tools[4].AdditionalProperties.container.file_ids | Should -Be 'file-data1'
         }
 
+        It 'shows a run''s and a grader''s sampling settings as each schema names them' {
+            $run = (Get-FixtureRun 'completions-stored-run').DataSource.SamplingParams
+            $fake.AddEval('eval_sampling')
+            $grader = (Get-Eval -EvalId 'eval_sampling').TestingCriteria | Where-Object Type -EQ 'score_model'
+
+            $run.ToString() | Should -BeExactly 'temperature=0.2; top_p=0.9; seed=7; max_completion_tokens=512'
+            $grader.SamplingParams.ToString() | Should -BeExactly 'temperature=0.2; seed=7; max_completions_tokens=64; reasoning_effort=low'
+        }
+
         It 'shows tools as a table' {
             $tools = (Get-FixtureRun 'responses-content-parts-run').DataSource.SamplingParams.Tools
 

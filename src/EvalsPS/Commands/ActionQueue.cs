@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using EvalsPS.Api;
 
 namespace EvalsPS.Commands
 {

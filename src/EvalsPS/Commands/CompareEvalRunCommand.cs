@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Threading.Tasks;
 using EvalsPS.Api;
 using EvalsPS.Comparison;
 
@@ -80,15 +79,12 @@ namespace EvalsPS.Commands
 
         private void CompareWith(ComparedRun reference, ComparedRun difference)
         {
-            if (reference.EvalId != difference.EvalId && !Force)
-            {
-                WriteError(new ErrorRecord(
-                    new InvalidOperationException($"The runs belong to different evals: {DisplayText.Value(reference.RunId)} to {DisplayText.Value(reference.EvalId)}, " +
-                        $"{DisplayText.Value(difference.RunId)} to {DisplayText.Value(difference.EvalId)}. Items of different evals are graded on different criteria, " +
-                        "so matching them by data source row would compare unlike things. Add -Force to compare them anyway."),
-                    "EvalRunsOfDifferentEvals", ErrorCategory.InvalidArgument, difference.RunId));
+            if (StopsUnlessForced(reference.EvalId != difference.EvalId,
+                    $"The runs belong to different evals: {DisplayText.Value(reference.RunId)} to {DisplayText.Value(reference.EvalId)}, " +
+                    $"{DisplayText.Value(difference.RunId)} to {DisplayText.Value(difference.EvalId)}. Items of different evals are graded on different criteria, " +
+                    "so matching them by data source row would compare unlike things. Add -Force to compare them anyway.",
+                    "EvalRunsOfDifferentEvals", ErrorCategory.InvalidArgument, difference.RunId))
                 return;
-            }
             if (difference.RunId != reference.RunId || difference.EvalId != reference.EvalId) WarnIfPartial(difference);
 
             Compare(reference, difference);
@@ -161,15 +157,12 @@ namespace EvalsPS.Commands
                     WriteProgress(new ProgressRecord(ProgressId, activity, $"{matcher.Matched} items matched") { RecordType = ProgressRecordType.Completed });
             }
 
-            if (matcher.Matched == 0 && !Force)
-            {
-                WriteError(new ErrorRecord(
-                    new InvalidOperationException($"Runs {DisplayText.Value(reference.RunId)} and {DisplayText.Value(difference.RunId)} have no item in common " +
-                        $"({endOfLists.Count} item(s) in all): no output item of one has the datasource_item_id of an output item of the other, so there is nothing " +
-                        "to compare. Runs over different data sources cannot be compared item by item; add -Force to list every item as Added or Removed."),
-                    "NoCommonEvalRunItems", ErrorCategory.InvalidData, difference.RunId));
+            if (StopsUnlessForced(matcher.Matched == 0,
+                    $"Runs {DisplayText.Value(reference.RunId)} and {DisplayText.Value(difference.RunId)} have no item in common " +
+                    $"({endOfLists.Count} item(s) in all): no output item of one has the datasource_item_id of an output item of the other, so there is nothing " +
+                    "to compare. Runs over different data sources cannot be compared item by item; add -Force to list every item as Added or Removed.",
+                    "NoCommonEvalRunItems", ErrorCategory.InvalidData, difference.RunId))
                 return;
-            }
 
             if (Summary)
             {
@@ -180,6 +173,17 @@ namespace EvalsPS.Commands
             {
                 foreach (var item in endOfLists) WriteObject(item);
             }
+        }
+
+        /// <summary>
+        /// A check -Force overrides: when <paramref name="problem"/> holds and -Force is not given, writes the error
+        /// (<paramref name="message"/> already escaped) and returns true, and the comparison stops.
+        /// </summary>
+        private bool StopsUnlessForced(bool problem, string message, string errorId, ErrorCategory category, string target)
+        {
+            if (!problem || Force) return false;
+            WriteError(new ErrorRecord(new InvalidOperationException(message), errorId, category, target));
+            return true;
         }
 
         private void WriteRegression(EvalRunItemComparison item)
@@ -268,18 +272,6 @@ namespace EvalsPS.Commands
             }
         }
 
-        private sealed class ComparedRun
-        {
-            internal ComparedRun(string evalId, string runId, string? status)
-            {
-                EvalId = evalId;
-                RunId = runId;
-                Status = status;
-            }
-
-            internal string EvalId { get; }
-            internal string RunId { get; }
-            internal string? Status { get; }
-        }
+        private sealed record ComparedRun(string EvalId, string RunId, string? Status);
     }
 }

@@ -7,11 +7,8 @@ namespace EvalsPS.Commands
     /// <summary>Gets evals: by id, or every eval, page by page.</summary>
     [Cmdlet(VerbsCommon.Get, "Eval", DefaultParameterSetName = ListSet, SupportsPaging = true)]
     [OutputType(typeof(Eval))]
-    public sealed class GetEvalCommand : EvalsCmdlet
+    public sealed class GetEvalCommand : ByIdOrListCommand
     {
-        private const string ListSet = "List";
-        private const string ByIdSet = "ById";
-
         /// <summary>The evals to get; without it, every eval is listed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("eval_id")]
@@ -29,20 +26,14 @@ namespace EvalsPS.Commands
         [ValidateSet("created_at", "updated_at", IgnoreCase = true)]
         public string OrderBy { get; set; } = "created_at";
 
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == ByIdSet) GetById();
-            else List();
-        }
-
-        private void GetById()
+        private protected override void GetById()
         {
             RefusePagingWithIds(nameof(EvalId), "Get-Eval without -EvalId");
             EachId.Write(this, EvalId, (evalId, cancel) => Client.GetEvalAsync(evalId, cancel),
                 (failure, evalId) => WriteCallError(failure, ApiOperation.GetEval, evalId, null));
         }
 
-        private void List()
+        private protected override void List()
         {
             string order = Order.ToLowerInvariant();
             string orderBy = OrderBy.ToLowerInvariant();

@@ -7,11 +7,8 @@ namespace EvalsPS.Commands
     /// <summary>Gets eval runs: by id, or every run of an eval, page by page.</summary>
     [Cmdlet(VerbsCommon.Get, "EvalRun", DefaultParameterSetName = ListSet, SupportsPaging = true)]
     [OutputType(typeof(EvalRun))]
-    public sealed class GetEvalRunCommand : EvalsCmdlet
+    public sealed class GetEvalRunCommand : ByIdOrListCommand
     {
-        private const string ListSet = "List";
-        private const string ByIdSet = "ById";
-
         /// <summary>The eval whose runs to get.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("eval_id")]
@@ -37,20 +34,14 @@ namespace EvalsPS.Commands
         [ValidateSet("asc", "desc", IgnoreCase = true)]
         public string Order { get; set; } = "desc";
 
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == ByIdSet) GetById();
-            else List();
-        }
-
-        private void GetById()
+        private protected override void GetById()
         {
             RefusePagingWithIds(nameof(RunId), "Get-EvalRun -EvalId without -RunId");
             EachId.Write(this, RunId, (runId, cancel) => Client.GetRunAsync(EvalId, runId, cancel),
                 (failure, runId) => WriteCallError(failure, ApiOperation.GetRun, EvalId, runId));
         }
 
-        private void List()
+        private protected override void List()
         {
             string order = Order.ToLowerInvariant();
             string? status = Status?.ToLowerInvariant();

@@ -7,11 +7,8 @@ namespace EvalsPS.Commands
     /// <summary>Gets the output items of an eval run: by id, or every item of the run, page by page.</summary>
     [Cmdlet(VerbsCommon.Get, "EvalRunOutputItem", DefaultParameterSetName = ListSet, SupportsPaging = true)]
     [OutputType(typeof(EvalRunOutputItem))]
-    public sealed class GetEvalRunOutputItemCommand : EvalsCmdlet
+    public sealed class GetEvalRunOutputItemCommand : ByIdOrListCommand
     {
-        private const string ListSet = "List";
-        private const string ByIdSet = "ById";
-
         /// <summary>The eval the run belongs to.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("eval_id")]
@@ -42,20 +39,14 @@ namespace EvalsPS.Commands
         [ValidateSet("asc", "desc", IgnoreCase = true)]
         public string Order { get; set; } = "asc";
 
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == ByIdSet) GetById();
-            else List();
-        }
-
-        private void GetById()
+        private protected override void GetById()
         {
             RefusePagingWithIds(nameof(OutputItemId), "Get-EvalRunOutputItem without -OutputItemId");
             EachId.Write(this, OutputItemId, (itemId, cancel) => Client.GetOutputItemAsync(EvalId, RunId, itemId, cancel),
                 (failure, itemId) => WriteCallError(failure, ApiOperation.GetOutputItem, EvalId, RunId, itemId));
         }
 
-        private void List()
+        private protected override void List()
         {
             string order = Order.ToLowerInvariant();
             string? status = Status?.ToLowerInvariant();

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
-using System.Threading;
 using EvalsPS.Api;
 
 namespace EvalsPS.Commands

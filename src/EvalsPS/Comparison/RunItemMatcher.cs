@@ -200,19 +200,7 @@ namespace EvalsPS.Comparison
             }
         }
 
-        private sealed class Grade
-        {
-            internal Grade(string name, bool? passed, double? score)
-            {
-                Name = name;
-                Passed = passed;
-                Score = score;
-            }
-
-            internal string Name { get; }
-            internal bool? Passed { get; }
-            internal double? Score { get; }
-        }
+        private sealed record Grade(string Name, bool? Passed, double? Score);
 
         /// <summary>One criterion's counts over the matched items.</summary>
         private sealed class CriterionTally

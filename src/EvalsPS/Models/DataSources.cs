@@ -8,7 +8,7 @@ namespace EvalsPS
     /// CompletionsDataSource or ResponsesDataSource; a kind this version does not know
     /// yet reads into this base class with its fields in AdditionalProperties.
     /// </summary>
-    public class EvalRunDataSource
+    public class EvalRunDataSource : ApiObject
     {
         internal EvalRunDataSource(JsonFields json)
         {
@@ -17,22 +17,16 @@ namespace EvalsPS
         }
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalRunDataSource Read(JsonFields json)
+        internal static EvalRunDataSource Read(JsonFields json) => ReadKind(json, static (kind, json) => kind switch
         {
-            EvalRunDataSource value = json.Kind() switch
-            {
-                "jsonl" => new JsonlDataSource(json),
-                "completions" => new CompletionsDataSource(json),
-                "responses" => new ResponsesDataSource(json),
-                _ => new EvalRunDataSource(json),
-            };
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+            "jsonl" => new JsonlDataSource(json),
+            "completions" => new CompletionsDataSource(json),
+            "responses" => new ResponsesDataSource(json),
+            _ => new EvalRunDataSource(json),
+        });
 
         public string? Type { get; }
         public EvalRunSource? Source { get; }
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Source is null ? Type ?? "" : $"{Type} from {Source}";
     }
@@ -76,27 +70,21 @@ namespace EvalsPS
     /// The source of a data source's items: FileContentSource, FileIdSource,
     /// StoredCompletionsSource or ResponsesSource; an unknown kind reads into this base class.
     /// </summary>
-    public class EvalRunSource
+    public class EvalRunSource : ApiObject
     {
         internal EvalRunSource(JsonFields json) => Type = json.String("type");
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalRunSource Read(JsonFields json)
+        internal static EvalRunSource Read(JsonFields json) => ReadKind(json, static (kind, json) => kind switch
         {
-            EvalRunSource value = json.Kind() switch
-            {
-                "file_content" => new FileContentSource(json),
-                "file_id" => new FileIdSource(json),
-                "stored_completions" => new StoredCompletionsSource(json),
-                "responses" => new ResponsesSource(json),
-                _ => new EvalRunSource(json),
-            };
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+            "file_content" => new FileContentSource(json),
+            "file_id" => new FileIdSource(json),
+            "stored_completions" => new StoredCompletionsSource(json),
+            "responses" => new ResponsesSource(json),
+            _ => new EvalRunSource(json),
+        });
 
         public string? Type { get; }
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }
@@ -180,7 +168,7 @@ namespace EvalsPS
     }
 
     /// <summary>One inline item, with an optional sample.</summary>
-    public sealed class FileContentItem
+    public sealed class FileContentItem : ApiObject
     {
         private readonly Deferred<object> item;
         private readonly Deferred<object> sample;
@@ -198,31 +186,23 @@ namespace EvalsPS
         /// <summary>The sample, when the item carries one.</summary>
         public object? Sample => sample.Value;
 
-        public AdditionalProperties? AdditionalProperties { get; }
-
         public override string ToString() => PowerShellValues.Describe(Item);
     }
 
     /// <summary>How items become model input: TemplateInputMessages or ItemReferenceInputMessages.</summary>
-    public class EvalRunInputMessages
+    public class EvalRunInputMessages : ApiObject
     {
         internal EvalRunInputMessages(JsonFields json) => Type = json.String("type");
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalRunInputMessages Read(JsonFields json)
+        internal static EvalRunInputMessages Read(JsonFields json) => ReadKind(json, static (kind, json) => kind switch
         {
-            EvalRunInputMessages value = json.Kind() switch
-            {
-                "template" => new TemplateInputMessages(json),
-                "item_reference" => new ItemReferenceInputMessages(json),
-                _ => new EvalRunInputMessages(json),
-            };
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+            "template" => new TemplateInputMessages(json),
+            "item_reference" => new ItemReferenceInputMessages(json),
+            _ => new EvalRunInputMessages(json),
+        });
 
         public string? Type { get; }
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }

@@ -49,7 +49,7 @@ namespace EvalsPS
     /// LogsDataSourceConfig or StoredCompletionsDataSourceConfig; a kind this version does not know
     /// yet reads into this base class with its fields in AdditionalProperties.
     /// </summary>
-    public class EvalDataSourceConfig
+    public class EvalDataSourceConfig : ApiObject
     {
         internal EvalDataSourceConfig(JsonFields json)
         {
@@ -88,25 +88,18 @@ namespace EvalsPS
         }
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalDataSourceConfig Read(JsonFields json)
+        internal static EvalDataSourceConfig Read(JsonFields json) => ReadKind(json, static (kind, json) => kind switch
         {
-            EvalDataSourceConfig value = json.Kind() switch
-            {
-                "custom" => new CustomDataSourceConfig(json),
-                "logs" => new LogsDataSourceConfig(json),
-                "stored_completions" => new StoredCompletionsDataSourceConfig(json),
-                _ => new EvalDataSourceConfig(json),
-            };
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+            "custom" => new CustomDataSourceConfig(json),
+            "logs" => new LogsDataSourceConfig(json),
+            "stored_completions" => new StoredCompletionsDataSourceConfig(json),
+            _ => new EvalDataSourceConfig(json),
+        });
 
         public string? Type { get; }
 
         /// <summary>The JSON Schema of the item (and sample) namespaces, as PowerShell values.</summary>
         public object? Schema { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }
@@ -142,7 +135,7 @@ namespace EvalsPS
     /// TextSimilarityGrader, PythonGrader or ScoreModelGrader; a kind this version does not know yet
     /// reads into this base class with its fields in AdditionalProperties.
     /// </summary>
-    public class EvalGrader
+    public class EvalGrader : ApiObject
     {
         internal EvalGrader(JsonFields json)
         {
@@ -176,28 +169,21 @@ namespace EvalsPS
         }
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalGrader Read(JsonFields json)
+        internal static EvalGrader Read(JsonFields json) => ReadKind(json, static (kind, json) => kind switch
         {
-            EvalGrader value = json.Kind() switch
-            {
-                "label_model" => new LabelModelGrader(json),
-                "string_check" => new StringCheckGrader(json),
-                "text_similarity" => new TextSimilarityGrader(json),
-                "python" => new PythonGrader(json),
-                "score_model" => new ScoreModelGrader(json),
-                _ => new EvalGrader(json),
-            };
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+            "label_model" => new LabelModelGrader(json),
+            "string_check" => new StringCheckGrader(json),
+            "text_similarity" => new TextSimilarityGrader(json),
+            "python" => new PythonGrader(json),
+            "score_model" => new ScoreModelGrader(json),
+            _ => new EvalGrader(json),
+        });
 
         public string? Type { get; }
         public string? Name { get; }
 
         /// <summary>"name-uuid": the name a run's PerTestingCriteriaResults and an output item's Results use.</summary>
         public string? Id { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => $"{Name} ({Type})";
     }
@@ -308,7 +294,7 @@ namespace EvalsPS
     }
 
     /// <summary>Sampling settings of a grader's model.</summary>
-    public sealed class EvalGraderSamplingParams
+    public sealed class EvalGraderSamplingParams : ApiObject
     {
         internal EvalGraderSamplingParams(JsonFields json)
         {
@@ -326,17 +312,8 @@ namespace EvalsPS
         public double? Temperature { get; }
         public long? MaxCompletionTokens { get; }
         public string? ReasoningEffort { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
-        public override string ToString()
-        {
-            var parts = new System.Collections.Generic.List<string>();
-            if (Temperature.HasValue) parts.Add("temperature=" + Temperature.Value.ToString(CultureInfo.InvariantCulture));
-            if (TopP.HasValue) parts.Add("top_p=" + TopP.Value.ToString(CultureInfo.InvariantCulture));
-            if (Seed.HasValue) parts.Add("seed=" + Seed.Value.ToString(CultureInfo.InvariantCulture));
-            if (MaxCompletionTokens.HasValue) parts.Add("max_completions_tokens=" + MaxCompletionTokens.Value.ToString(CultureInfo.InvariantCulture));
-            if (ReasoningEffort != null) parts.Add("reasoning_effort=" + ReasoningEffort);
-            return string.Join("; ", parts);
-        }
+        public override string ToString() =>
+            EvalRunSamplingParams.Describe(Temperature, TopP, Seed, "max_completions_tokens", MaxCompletionTokens, ReasoningEffort);
     }
 }

@@ -3,7 +3,7 @@ using EvalsPS.Serialization;
 namespace EvalsPS
 {
     /// <summary>What Remove-Eval -PassThru writes for each eval deleted.</summary>
-    public sealed class EvalDeletion
+    public sealed class EvalDeletion : ApiObject
     {
         internal EvalDeletion(JsonFields json, string evalId)
         {
@@ -17,7 +17,6 @@ namespace EvalsPS
         public string? Object { get; }
         public string EvalId { get; }
         public bool Deleted { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{Api.DisplayText.Value(EvalId)}: {(Deleted ? "deleted" : "not deleted")}";
     }

@@ -76,7 +76,7 @@ namespace EvalsPS
     }
 
     /// <summary>Counters summarizing the outcomes of a run.</summary>
-    public sealed class EvalRunResultCounts
+    public sealed class EvalRunResultCounts : ApiObject
     {
         internal EvalRunResultCounts(JsonFields json)
         {
@@ -91,13 +91,12 @@ namespace EvalsPS
         public int Errored { get; }
         public int Failed { get; }
         public int Passed { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{Passed} passed, {Failed} failed, {Errored} errored of {Total}";
     }
 
     /// <summary>Token usage of one model during a run.</summary>
-    public sealed class EvalRunModelUsage
+    public sealed class EvalRunModelUsage : ApiObject
     {
         internal EvalRunModelUsage(JsonFields json)
         {
@@ -116,13 +115,12 @@ namespace EvalsPS
         public long CompletionTokens { get; }
         public long TotalTokens { get; }
         public long CachedTokens { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{ModelName}: {InvocationCount} calls, {TotalTokens} tokens";
     }
 
     /// <summary>Results of one testing criterion.</summary>
-    public sealed class EvalRunCriteriaResult
+    public sealed class EvalRunCriteriaResult : ApiObject
     {
         internal EvalRunCriteriaResult(JsonFields json)
         {
@@ -135,13 +133,12 @@ namespace EvalsPS
         public string? TestingCriteria { get; }
         public int Passed { get; }
         public int Failed { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{TestingCriteria}: {Passed} passed, {Failed} failed";
     }
 
     /// <summary>The error a failed run reports.</summary>
-    public sealed class EvalRunError
+    public sealed class EvalRunError : ApiObject
     {
         internal EvalRunError(JsonFields json)
         {
@@ -152,13 +149,12 @@ namespace EvalsPS
 
         public string? Code { get; }
         public string? Message { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => Code is null ? Message ?? "" : $"{Code}: {Message}";
     }
 
     /// <summary>The result of Remove-EvalRun.</summary>
-    public sealed class EvalRunDeletion
+    public sealed class EvalRunDeletion : ApiObject
     {
         internal EvalRunDeletion(JsonFields json, string evalId, string runId)
         {
@@ -174,7 +170,6 @@ namespace EvalsPS
         public string EvalId { get; }
         public string RunId { get; }
         public bool Deleted { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{RunId} of {EvalId}: {(Deleted ? "deleted" : "not deleted")}";
     }

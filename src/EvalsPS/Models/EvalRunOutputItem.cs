@@ -89,8 +89,8 @@ namespace EvalsPS
         }
     }
 
-    /// <summary>One grader's result for an output item.</summary>
-    public sealed class EvalRunOutputItemResult
+    /// <summary>One grader's result for an output item; graders may add fields of their own, kept in AdditionalProperties.</summary>
+    public sealed class EvalRunOutputItemResult : ApiObject
     {
         internal EvalRunOutputItemResult(JsonFields json)
         {
@@ -113,9 +113,6 @@ namespace EvalsPS
 
         /// <summary>The grader's intermediate data, as PowerShell values; usually null.</summary>
         public object? Sample { get; }
-
-        /// <summary>Further fields of the result (graders may add their own), as PowerShell values.</summary>
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() =>
             $"{Name}: {(Passed is bool passed ? passed ? "passed" : "failed" : "not graded")}" +
@@ -190,7 +187,7 @@ namespace EvalsPS
     }
 
     /// <summary>Tokens the model used for one item.</summary>
-    public sealed class EvalRunOutputItemUsage
+    public sealed class EvalRunOutputItemUsage : ApiObject
     {
         internal EvalRunOutputItemUsage(JsonFields json)
         {
@@ -205,7 +202,6 @@ namespace EvalsPS
         public long CompletionTokens { get; }
         public long PromptTokens { get; }
         public long CachedTokens { get; }
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() =>
             $"{TotalTokens} tokens ({PromptTokens} prompt, {CompletionTokens} completion, {CachedTokens} cached)";

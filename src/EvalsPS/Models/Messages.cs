@@ -53,30 +53,24 @@ namespace EvalsPS
     /// One part of a message's content, told by Type. A kind this version does not know reads into this class, with
     /// its fields in AdditionalProperties.
     /// </summary>
-    public class EvalRunContentPart
+    public class EvalRunContentPart : ApiObject
     {
         internal EvalRunContentPart(JsonFields json) => Type = json.String("type");
 
         private protected EvalRunContentPart(string type) => Type = type;
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalRunContentPart Read(JsonFields json)
+        internal static EvalRunContentPart Read(JsonFields json) => ReadKind(json, static (kind, json) => kind switch
         {
-            EvalRunContentPart value = json.Kind() switch
-            {
-                "input_text" => new InputTextContent(json),
-                "output_text" => new OutputTextContent(json),
-                "input_image" => new InputImageContent(json),
-                "input_audio" => new InputAudioContent(json),
-                "input_file" => new InputFileContent(json),
-                _ => new EvalRunContentPart(json),
-            };
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+            "input_text" => new InputTextContent(json),
+            "output_text" => new OutputTextContent(json),
+            "input_image" => new InputImageContent(json),
+            "input_audio" => new InputAudioContent(json),
+            "input_file" => new InputFileContent(json),
+            _ => new EvalRunContentPart(json),
+        });
 
         public string? Type { get; }
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => AdditionalProperties is null ? $"[{Type}]" : $"[{Type}: {AdditionalProperties}]";
     }
@@ -145,7 +139,7 @@ namespace EvalsPS
     }
 
     /// <summary>The audio of an input_audio part.</summary>
-    public sealed class EvalRunInputAudio
+    public sealed class EvalRunInputAudio : ApiObject
     {
         internal EvalRunInputAudio(JsonFields json)
         {
@@ -159,8 +153,6 @@ namespace EvalsPS
 
         /// <summary>mp3 or wav.</summary>
         public string? Format { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => $"{Format}, {Data?.Length ?? 0} characters";
     }
@@ -195,7 +187,7 @@ namespace EvalsPS
     }
 
     /// <summary>Marks the end of a reusable prompt prefix.</summary>
-    public sealed class PromptCacheBreakpoint
+    public sealed class PromptCacheBreakpoint : ApiObject
     {
         internal PromptCacheBreakpoint(JsonFields json)
         {
@@ -205,8 +197,6 @@ namespace EvalsPS
 
         /// <summary>explicit.</summary>
         public string? Mode { get; }
-
-        public AdditionalProperties? AdditionalProperties { get; }
 
         public override string ToString() => Mode ?? "";
     }

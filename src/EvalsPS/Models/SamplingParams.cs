@@ -5,7 +5,7 @@ using EvalsPS.Serialization;
 namespace EvalsPS
 {
     /// <summary>Sampling settings of the model under evaluation.</summary>
-    public sealed class EvalRunSamplingParams
+    public sealed class EvalRunSamplingParams : ApiObject
     {
         internal EvalRunSamplingParams(JsonFields json)
         {
@@ -38,22 +38,26 @@ namespace EvalsPS
         /// <summary>Text output settings of a responses data source (Text.Format).</summary>
         public EvalRunTextParams? Text { get; }
 
-        public AdditionalProperties? AdditionalProperties { get; }
+        public override string ToString() => Describe(Temperature, TopP, Seed, "max_completion_tokens", MaxCompletionTokens, ReasoningEffort);
 
-        public override string ToString()
+        /// <summary>
+        /// "temperature=0.7; top_p=1; seed=42; ..." with the settings given, as the API names them: the text of a run's
+        /// and a grader's sampling settings, which spell the token limit differently (<paramref name="maxTokensField"/>).
+        /// </summary>
+        internal static string Describe(double? temperature, double? topP, long? seed, string maxTokensField, long? maxTokens, string? reasoningEffort)
         {
             var parts = new List<string>();
-            if (Temperature.HasValue) parts.Add("temperature=" + Temperature.Value.ToString(CultureInfo.InvariantCulture));
-            if (TopP.HasValue) parts.Add("top_p=" + TopP.Value.ToString(CultureInfo.InvariantCulture));
-            if (Seed.HasValue) parts.Add("seed=" + Seed.Value);
-            if (MaxCompletionTokens.HasValue) parts.Add("max_completion_tokens=" + MaxCompletionTokens.Value);
-            if (ReasoningEffort != null) parts.Add("reasoning_effort=" + ReasoningEffort);
+            if (temperature.HasValue) parts.Add("temperature=" + temperature.Value.ToString(CultureInfo.InvariantCulture));
+            if (topP.HasValue) parts.Add("top_p=" + topP.Value.ToString(CultureInfo.InvariantCulture));
+            if (seed.HasValue) parts.Add("seed=" + seed.Value.ToString(CultureInfo.InvariantCulture));
+            if (maxTokens.HasValue) parts.Add(maxTokensField + "=" + maxTokens.Value.ToString(CultureInfo.InvariantCulture));
+            if (reasoningEffort != null) parts.Add("reasoning_effort=" + reasoningEffort);
             return string.Join("; ", parts);
         }
     }
 
     /// <summary>The text settings of a responses data source.</summary>
-    public sealed class EvalRunTextParams
+    public sealed class EvalRunTextParams : ApiObject
     {
         internal EvalRunTextParams(JsonFields json)
         {
@@ -64,8 +68,6 @@ namespace EvalsPS
         /// <summary>EvalRunResponseFormat (text, json_object) or JsonSchemaResponseFormat.</summary>
         public EvalRunResponseFormat? Format { get; }
 
-        public AdditionalProperties? AdditionalProperties { get; }
-
         public override string ToString() => Format?.ToString() ?? "";
     }
 
@@ -74,20 +76,15 @@ namespace EvalsPS
     /// JsonSchemaResponseFormat; a kind this version does not know reads into this class with its fields in
     /// AdditionalProperties.
     /// </summary>
-    public class EvalRunResponseFormat
+    public class EvalRunResponseFormat : ApiObject
     {
         internal EvalRunResponseFormat(JsonFields json) => Type = json.String("type");
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalRunResponseFormat Read(JsonFields json)
-        {
-            EvalRunResponseFormat value = json.Kind() == "json_schema" ? new JsonSchemaResponseFormat(json) : new EvalRunResponseFormat(json);
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+        internal static EvalRunResponseFormat Read(JsonFields json) => ReadKind(json, static (kind, json) =>
+            kind == "json_schema" ? new JsonSchemaResponseFormat(json) : new EvalRunResponseFormat(json));
 
         public string? Type { get; }
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }
@@ -123,26 +120,20 @@ namespace EvalsPS
     /// (code_interpreter, mcp, custom and those the API adds) read into this class with their fields in
     /// AdditionalProperties.
     /// </summary>
-    public class EvalRunTool
+    public class EvalRunTool : ApiObject
     {
         internal EvalRunTool(JsonFields json) => Type = json.String("type");
 
         /// <summary>Reads the class that the "type" field names.</summary>
-        internal static EvalRunTool Read(JsonFields json)
+        internal static EvalRunTool Read(JsonFields json) => ReadKind(json, static (kind, json) => kind switch
         {
-            EvalRunTool value = json.Kind() switch
-            {
-                "function" => new FunctionTool(json),
-                "file_search" => new FileSearchTool(json),
-                "web_search" or "web_search_2025_08_26" or "web_search_preview" or "web_search_preview_2025_03_11" => new WebSearchTool(json),
-                _ => new EvalRunTool(json),
-            };
-            value.AdditionalProperties = json.Rest();
-            return value;
-        }
+            "function" => new FunctionTool(json),
+            "file_search" => new FileSearchTool(json),
+            "web_search" or "web_search_2025_08_26" or "web_search_preview" or "web_search_preview_2025_03_11" => new WebSearchTool(json),
+            _ => new EvalRunTool(json),
+        });
 
         public string? Type { get; }
-        public AdditionalProperties? AdditionalProperties { get; private set; }
 
         public override string ToString() => Type ?? "";
     }
