@@ -26,15 +26,15 @@ BeforeAll {
         @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches)
     }
 
-    function Set-LookupCacheSetting {
+    function Set-LookupFreshness {
         <#
-            Sets an internal setting of completion's cache (Freshness: 30 s, Capacity: 16) and returns the value it had,
-            so a test can see a lookup go stale without waiting 30 s. Internal on purpose: users have no knob for it.
+            Sets how long completion keeps a lookup (30 s), an internal setting, and returns the value it had, so a test
+            can see a lookup go stale without waiting 30 s. Internal on purpose: users have no knob for it.
         #>
-        param([string] $Name, $Value)
+        param([timespan] $Value)
         $flags = [Reflection.BindingFlags]'NonPublic, Static, Instance'
         $cache = [EvalsPS.Commands.EvalIdCompleter].Assembly.GetType('EvalsPS.Commands.IdCompletion', $true).GetField('Cache', $flags).GetValue($null)
-        $setting = $cache.GetType().GetProperty($Name, $flags)
+        $setting = $cache.GetType().GetProperty('Freshness', $flags)
         $was = $setting.GetValue($cache)
         $setting.SetValue($cache, $Value)
         $was
@@ -283,7 +283,7 @@ Import-Module '$TestModuleDir' -ErrorAction Stop
     Context 'the lookups kept between Tab presses' {
         It 'asks again once an answer is older than the cache keeps it (30 s; 2 s here)' {
             $fake.AddEval('eval_fresh', 'Fresh')
-            $kept = Set-LookupCacheSetting Freshness ([timespan]'0:0:2')
+            $kept = Set-LookupFreshness ([timespan]'0:0:2')
             try {
                 $first = Get-Completion 'Get-Eval -EvalId '
                 $fake.AddEval('eval_newer', 'Newer')
@@ -293,7 +293,7 @@ Import-Module '$TestModuleDir' -ErrorAction Stop
                 $later = Get-Completion 'Get-Eval -EvalId '
             }
             finally {
-                $null = Set-LookupCacheSetting Freshness $kept
+                $null = Set-LookupFreshness $kept
             }
 
             $first.CompletionText | Should -Be 'eval_fresh'

@@ -272,10 +272,10 @@ namespace EvalsPS.Commands
             private static readonly Stopwatch Clock = Stopwatch.StartNew();
             private readonly Dictionary<string, Lookup> entries = new Dictionary<string, Lookup>(StringComparer.Ordinal);
 
-            // Settings of the module, not of the user: internal, so no parameter or variable changes them (the tests
-            // lower them through reflection, to see a lookup go stale or dropped without waiting 30 s).
-            internal int Capacity { get; set; } = 16;
+            private const int Capacity = 16;
 
+            // A setting of the module, not of the user: internal, so no parameter or variable changes it (a test lowers
+            // it through reflection, to see a lookup go stale without waiting 30 s).
             internal TimeSpan Freshness { get; set; } = TimeSpan.FromSeconds(30);
 
             /// <summary>
@@ -313,7 +313,7 @@ namespace EvalsPS.Commands
                     started = !entries.TryGetValue(key, out entry);
                     if (started)
                     {
-                        while (entries.Count > 0 && entries.Count >= Capacity)
+                        while (entries.Count >= Capacity)
                         {
                             var oldest = entries.OrderBy(pair => pair.Value.StartedAt).First();
                             entries.Remove(oldest.Key);
@@ -381,7 +381,10 @@ namespace EvalsPS.Commands
                 }
             }
 
-            /// <summary>Cancels the lookup if still in flight (a press still waiting on it then gets nothing).</summary>
+            /// <summary>
+            /// Cancels the lookup if still in flight. A press of another runspace waiting on it, or about to, then gets
+            /// nothing (its wait ends, or the disposed window throws into Complete's catch).
+            /// </summary>
             public void Dispose() => window.Dispose();
 
             private static TimeSpan Positive(TimeSpan time) => time > TimeSpan.Zero ? time : TimeSpan.Zero;
