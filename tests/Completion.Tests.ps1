@@ -25,6 +25,20 @@ BeforeAll {
         param([string] $Line)
         @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches)
     }
+
+    function Set-LookupFreshness {
+        <#
+            Sets how long completion keeps a lookup (30 s), an internal setting, and returns the value it had, so a test
+            can see a lookup go stale without waiting 30 s. Internal on purpose: users have no knob for it.
+        #>
+        param([timespan] $Value)
+        $flags = [Reflection.BindingFlags]'NonPublic, Static, Instance'
+        $cache = [EvalsPS.Commands.EvalIdCompleter].Assembly.GetType('EvalsPS.Commands.IdCompletion', $true).GetField('Cache', $flags).GetValue($null)
+        $setting = $cache.GetType().GetProperty('Freshness', $flags)
+        $was = $setting.GetValue($cache)
+        $setting.SetValue($cache, $Value)
+        $was
+    }
 }
 
 AfterAll {
@@ -262,6 +276,111 @@ Import-Module '$TestModuleDir' -ErrorAction Stop
             $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.8
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
             $second.CompletionText | Should -Be 'eval_slow'
+            $fake.Requests | Should -HaveCount 1
+        }
+    }
+
+    Context 'the lookups kept between Tab presses' {
+        It 'asks again once an answer is older than the cache keeps it (30 s; 2 s here)' {
+            $fake.AddEval('eval_fresh', 'Fresh')
+            $kept = Set-LookupFreshness ([timespan]'0:0:2')
+            try {
+                $first = Get-Completion 'Get-Eval -EvalId '
+                $fake.AddEval('eval_newer', 'Newer')
+                $soon = Get-Completion 'Get-Eval -EvalId '
+                $requestsWhileFresh = $fake.Requests.Count
+                Start-Sleep -Milliseconds 2200
+                $later = Get-Completion 'Get-Eval -EvalId '
+            }
+            finally {
+                $null = Set-LookupFreshness $kept
+            }
+
+            $first.CompletionText | Should -Be 'eval_fresh'
+            $soon.CompletionText | Should -Be 'eval_fresh' -Because 'a fresh answer is used as it is'
+            $requestsWhileFresh | Should -Be 1
+            ($later.CompletionText -join ',') | Should -Be 'eval_newer,eval_fresh'
+            $fake.Requests | Should -HaveCount 2
+        }
+
+        It 'keeps 16 lookups: a 17th drops the oldest and cancels it while still in flight' {
+            foreach ($i in 0..16) { $null = $fake.AddRun(('eval_kept_{0:d2}' -f $i), ('evalrun_kept_{0:d2}' -f $i), 'completed', 'kept') }
+            # The oldest lookup's answer takes 5 s: the first Tab press gives up after 2 s and leaves it in flight.
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Slow([timespan]'0:0:5'), 1, 'eval_kept_00')
+            $first = Get-Completion 'Get-EvalRun -EvalId eval_kept_00 -RunId '
+            foreach ($i in 1..16) { $null = Get-Completion ('Get-EvalRun -EvalId eval_kept_{0:d2} -RunId ' -f $i) }
+            $unansweredWhenDropped = $fake.Requests[0].ResponseStatus -eq 0
+            $open = $fake.OpenConnections
+
+            # Cancelled, the oldest lookup's connection is closed: the fake sees it once its slow answer is written. Had
+            # it run on, the client would keep that connection for its next request.
+            $closed = Wait-Until { $fake.OpenConnections -eq $open - 1 } -TimeoutSec 10
+            $again = Get-Completion 'Get-EvalRun -EvalId eval_kept_00 -RunId '
+            $stillKept = Get-Completion 'Get-EvalRun -EvalId eval_kept_16 -RunId '
+
+            $first | Should -HaveCount 0
+            $unansweredWhenDropped | Should -BeTrue -Because 'the oldest lookup was still in flight when the 17th dropped it'
+            $open | Should -BeGreaterThan 1
+            $closed | Should -BeTrue -Because 'the dropped lookup was cancelled, closing its connection'
+            $again.CompletionText | Should -Be 'evalrun_kept_00'
+            $stillKept.CompletionText | Should -Be 'evalrun_kept_16'
+            @($fake.Requests | Where-Object RawPath -Like '*/eval_kept_00/runs') | Should -HaveCount 2
+            $fake.Requests | Should -HaveCount 18 -Because 'the newer lookups are kept'
+        }
+
+        It 'asks again on the next Tab press after a failed lookup' {
+            $fake.AddEval('eval_retry', 'Retry')
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Error(500, 'Server busy.', 'server_error', [NullString]::Value, [NullString]::Value), 1, [NullString]::Value)
+
+            $first = Get-Completion 'Get-Eval -EvalId '
+            $second = Get-Completion 'Get-Eval -EvalId '
+
+            $first | Should -HaveCount 0
+            $second.CompletionText | Should -Be 'eval_retry'
+            @($fake.Requests.ResponseStatus) | Should -Be @(500, 200)
+        }
+
+        It 'asks again at once when the lookup an earlier press left in flight has failed since' {
+            $fake.AddEval('eval_late', 'Late failure')
+            $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Error(500, 'Server busy.', 'server_error', [NullString]::Value, [NullString]::Value), 1, [NullString]::Value)
+            $fake.Latency = [timespan]'0:0:3'
+
+            $first = Get-Completion 'Get-Eval -EvalId '
+            $failed = Wait-Until { @($fake.Requests | Where-Object ResponseStatus -EQ 500).Count -eq 1 } -TimeoutSec 10
+            $fake.Latency = [timespan]::Zero
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $second = Get-Completion 'Get-Eval -EvalId '
+            $clock.Stop()
+
+            $first | Should -HaveCount 0
+            $failed | Should -BeTrue
+            $second.CompletionText | Should -Be 'eval_late'
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 2.5
+            @($fake.Requests.ResponseStatus) | Should -Be @(500, 200)
+        }
+
+        It 'answers two completions at once (two runspaces) from one lookup' {
+            $fake.AddEval('eval_shared', 'Shared')
+            $fake.Latency = [timespan]'0:0:1.5'
+            $shells = foreach ($i in 1..2) {
+                $shell = [powershell]::Create()
+                $null = $shell.AddScript("Import-Module '$TestModuleDir'").Invoke()
+                $shell.Commands.Clear()
+                $null = $shell.AddScript('@((TabExpansion2 -inputScript "Get-Eval -EvalId " -cursorColumn 17).CompletionMatches.CompletionText)')
+                $shell
+            }
+            try {
+                $pending = @($shells | ForEach-Object { $_.BeginInvoke() })
+                $ended = @(for ($i = 0; $i -lt 2; $i++) { $pending[$i].AsyncWaitHandle.WaitOne([timespan]'0:0:10') })
+                $offered = @(for ($i = 0; $i -lt 2; $i++) { if ($ended[$i]) { , @($shells[$i].EndInvoke($pending[$i])) } })
+            }
+            finally {
+                foreach ($shell in $shells) { $shell.Dispose() }
+            }
+
+            $ended | Should -Be @($true, $true)
+            $offered | Should -HaveCount 2
+            foreach ($one in $offered) { $one | Should -Be @('eval_shared') }
             $fake.Requests | Should -HaveCount 1
         }
     }

@@ -63,6 +63,12 @@ namespace EvalsPS.FakeApi
             }
         }
 
+        /// <summary>
+        /// Connections open now. A client that gives up on a request closes its connection, and the fake sees that the
+        /// next time it reads from it, after writing its answer; a connection the client keeps for its next request stays.
+        /// </summary>
+        public int OpenConnections => connections.Count;
+
         /// <summary>Listens on 127.0.0.1 on a free port. Returns this; a second call does nothing.</summary>
         public FakeEvalsApi Start()
         {

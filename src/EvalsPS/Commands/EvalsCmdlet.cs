@@ -11,7 +11,7 @@ namespace EvalsPS.Commands
     /// What every EvalsPS cmdlet shares: the connection parameters, settings resolved once per call,
     /// a cancellation source that Ctrl+C trips, and error reporting through the one mapping.
     /// </summary>
-    public abstract class EvalsCmdlet : PSCmdlet, IDisposable
+    public abstract class EvalsCmdlet : PSCmdlet, IDisposable, IWindowOwner
     {
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private PipelineDispatcher? dispatcher;
@@ -114,7 +114,13 @@ namespace EvalsPS.Commands
             return task.GetAwaiter().GetResult();
         }
 
-        internal void Drain() => dispatcher!.Drain();
+        // The owner of this cmdlet's in-flight windows: stopped by Ctrl+C (and Dispose), waiting on the pipeline thread.
+        // Explicit, so the public class shows no member for it.
+        CancellationToken IWindowOwner.Stopping => CallCancelled;
+
+        void IWindowOwner.WaitFor(Task task) => WaitFor(task);
+
+        void IWindowOwner.Drain() => dispatcher!.Drain();
 
         /// <summary>
         /// -First, -Skip and -IncludeTotalCount (added to every parameter set by SupportsPaging) page a listing; with

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
@@ -57,13 +58,12 @@ namespace EvalsPS.Commands
     internal static class IdCompletion
     {
         private static readonly TimeSpan Wait = TimeSpan.FromSeconds(2);
-        private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(30);
 
         /// <summary>Connection parameters that completion refuses to take from the line.</summary>
         private static readonly string[] UntrustedOnLine = { "BaseUri", "ApiKey", "AllowUnencryptedAuthentication" };
 
         // A lookup still running when the wait ends is kept, so the next Tab press can use its answer.
-        private static readonly LookupCache Cache = new LookupCache(capacity: 16, Freshness);
+        private static readonly LookupCache Cache = new LookupCache();
 
         internal readonly struct Candidate
         {
@@ -91,10 +91,8 @@ namespace EvalsPS.Commands
                     maxRetries: 0, timeoutSec: 10, allowUnencryptedAuthentication: false, Environment.GetEnvironmentVariable);
                 string key = string.Join("\n", settings.BaseUri, settings.Organization, settings.Project, Fingerprint(settings), what);
 
-                var lookupTask = Cache.Get(key, () => lookup(new EvalsApiClient(settings, SilentLog.Instance), CancellationToken.None));
-                if (!lookupTask.Wait(Wait) || lookupTask.Status != TaskStatus.RanToCompletion)
-                    return Array.Empty<CompletionResult>();
-                return Matches(lookupTask.Result, wordToComplete);
+                var answer = Cache.Answer(key, cancel => lookup(new EvalsApiClient(settings, SilentLog.Instance), cancel), Wait);
+                return answer is null ? Array.Empty<CompletionResult>() : Matches(answer, wordToComplete);
             }
             catch (Exception)
             {
@@ -264,40 +262,149 @@ namespace EvalsPS.Commands
 
         /// <summary>
         /// The answers of the last few lookups, each used for a short while: bounded, so a session that completes
-        /// against many evals or keys holds at most <c>capacity</c> answers, and short-lived, so new evals and runs show.
+        /// against many evals or keys holds at most <see cref="Capacity"/> lookups, and short-lived, so new evals and runs
+        /// show. A lookup not answered when a Tab press gives up stays in flight, so the next press for the same key takes
+        /// its answer without asking again; a lookup dropped (stale, or the oldest beyond the capacity) is cancelled if
+        /// still in flight; a failed one is not kept, so the next press asks again.
         /// </summary>
         private sealed class LookupCache
         {
-            private readonly int capacity;
-            private readonly TimeSpan freshness;
-            private readonly Dictionary<string, (DateTime StartedAt, Task<List<Candidate>> Lookup)> entries =
-                new Dictionary<string, (DateTime, Task<List<Candidate>>)>(StringComparer.Ordinal);
+            private static readonly Stopwatch Clock = Stopwatch.StartNew();
+            private readonly Dictionary<string, Lookup> entries = new Dictionary<string, Lookup>(StringComparer.Ordinal);
 
-            internal LookupCache(int capacity, TimeSpan freshness)
-            {
-                this.capacity = capacity;
-                this.freshness = freshness;
-            }
+            private const int Capacity = 16;
 
-            /// <summary>The cached lookup for the key when fresh and not failed (a failure is tried again), else a new one.</summary>
-            internal Task<List<Candidate>> Get(string key, Func<Task<List<Candidate>>> start)
+            // A setting of the module, not of the user: internal, so no parameter or variable changes it (a test lowers
+            // it through reflection, to see a lookup go stale without waiting 30 s).
+            internal TimeSpan Freshness { get; set; } = TimeSpan.FromSeconds(30);
+
+            /// <summary>
+            /// The answer for the key, waited for at most <paramref name="within"/>: the cached lookup's when fresh, else a
+            /// new lookup's; null when it is not answered in time (it stays in flight for the next press) or failed.
+            /// </summary>
+            internal List<Candidate>? Answer(string key, Func<CancellationToken, Task<List<Candidate>>> lookup, TimeSpan within)
             {
-                var now = DateTime.UtcNow;
-                lock (entries)
+                var elapsed = Stopwatch.StartNew();
+                while (true)
                 {
-                    if (entries.TryGetValue(key, out var cached) && now - cached.StartedAt < freshness && !cached.Lookup.IsFaulted && !cached.Lookup.IsCanceled)
-                        return cached.Lookup;
-                    foreach (var stale in entries.Where(entry => now - entry.Value.StartedAt >= freshness).Select(entry => entry.Key).ToList())
-                        entries.Remove(stale);
-                    if (entries.Count >= capacity && !entries.ContainsKey(key))
-                        entries.Remove(entries.OrderBy(entry => entry.Value.StartedAt).First().Key);
-                    var lookup = start();
-                    // Observe a failure, so an unanswered lookup never surfaces as an unobserved task exception.
-                    lookup.ContinueWith(task => task.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-                    entries[key] = (now, lookup);
-                    return lookup;
+                    var entry = Find(key, lookup, out bool started);
+                    var answer = entry.Take(within - elapsed.Elapsed);
+                    if (answer != null || !entry.Failed) return answer;
+                    Drop(key, entry);
+                    // A lookup of an earlier press that has failed since is asked again now, as a failure is never kept;
+                    // one this press started is not (the next press asks again).
+                    if (started || elapsed.Elapsed >= within) return null;
                 }
             }
+
+            /// <summary>The fresh lookup for the key, or a new one started (<paramref name="started"/>), dropping stale and excess ones.</summary>
+            private Lookup Find(string key, Func<CancellationToken, Task<List<Candidate>>> lookup, out bool started)
+            {
+                var dropped = new List<Lookup>();
+                Lookup? entry;
+                lock (entries)
+                {
+                    var now = Clock.Elapsed;
+                    foreach (var stale in entries.Where(pair => now - pair.Value.StartedAt >= Freshness).ToList())
+                    {
+                        entries.Remove(stale.Key);
+                        dropped.Add(stale.Value);
+                    }
+                    started = !entries.TryGetValue(key, out entry);
+                    if (started)
+                    {
+                        while (entries.Count >= Capacity)
+                        {
+                            var oldest = entries.OrderBy(pair => pair.Value.StartedAt).First();
+                            entries.Remove(oldest.Key);
+                            dropped.Add(oldest.Value);
+                        }
+                        entry = new Lookup(now, lookup);
+                        entries[key] = entry;
+                    }
+                }
+                // Outside the lock: cancelling a lookup runs its callbacks on this thread.
+                foreach (var old in dropped) old.Dispose();
+                return entry!;
+            }
+
+            private void Drop(string key, Lookup entry)
+            {
+                lock (entries)
+                {
+                    if (entries.TryGetValue(key, out var current) && current == entry) entries.Remove(key);
+                }
+                entry.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// One lookup: a window of one request, and once taken, its answer. Two presses may take at once (completion in
+        /// two runspaces): one waits on the window, the other for the first to finish, each within its own time.
+        /// </summary>
+        private sealed class Lookup : IDisposable
+        {
+            private readonly object gate = new object();
+            private readonly InFlightWindow<List<Candidate>> window = new InFlightWindow<List<Candidate>>(Unattended.Instance, 1);
+            private List<Candidate>? answer;
+
+            internal Lookup(TimeSpan startedAt, Func<CancellationToken, Task<List<Candidate>>> lookup)
+            {
+                StartedAt = startedAt;
+                window.Offer(lookup);
+            }
+
+            internal TimeSpan StartedAt { get; }
+
+            /// <summary>Whether the lookup ended without an answer (refused, failed, cancelled): such a lookup is not kept.</summary>
+            internal bool Failed { get; private set; }
+
+            /// <summary>The answer, waited for at most <paramref name="within"/>; null while still in flight, or when it failed.</summary>
+            internal List<Candidate>? Take(TimeSpan within)
+            {
+                var elapsed = Stopwatch.StartNew();
+                // Never a negative time: TryTake reads -1 ms as no limit.
+                if (!Monitor.TryEnter(gate, Positive(within))) return null;
+                try
+                {
+                    if (answer is null && !Failed && window.TryTake(Positive(within - elapsed.Elapsed), out var finished))
+                    {
+                        if (finished.Task.Status == TaskStatus.RanToCompletion) answer = finished.Result;
+                        else Failed = true;
+                        window.Dispose();
+                    }
+                    return answer;
+                }
+                finally
+                {
+                    Monitor.Exit(gate);
+                }
+            }
+
+            /// <summary>
+            /// Cancels the lookup if still in flight. A press of another runspace waiting on it, or about to, then gets
+            /// nothing (its wait ends, or the disposed window throws into Complete's catch).
+            /// </summary>
+            public void Dispose() => window.Dispose();
+
+            private static TimeSpan Positive(TimeSpan time) => time > TimeSpan.Zero ? time : TimeSpan.Zero;
+        }
+
+        /// <summary>
+        /// Completion as the owner of its lookups' windows: it runs in the console's completion callback, not in a pipeline,
+        /// so there is no Ctrl+C to follow (a lookup ends with its answer, its 10 s timeout, or its entry dropped) and nothing
+        /// to write while waiting (its log is <see cref="SilentLog"/>); the wait is bounded by the time TryTake is given.
+        /// </summary>
+        private sealed class Unattended : IWindowOwner
+        {
+            internal static readonly Unattended Instance = new Unattended();
+
+            public CancellationToken Stopping => CancellationToken.None;
+
+            // WaitAny, not Wait: it never throws; the window reads the request's own outcome.
+            public void WaitFor(Task task) => Task.WaitAny(task);
+
+            public void Drain() { }
         }
 
         /// <summary>Completion prints nothing: no verbose, debug or warning lines.</summary>

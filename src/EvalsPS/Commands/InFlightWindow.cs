@@ -10,20 +10,23 @@ namespace EvalsPS.Commands
     /// <summary>
     /// The one primitive for requests in flight. Every cmdlet that keeps more than one request going uses it: the gets
     /// by id (EachId: one ahead), a listing's pages (Listing: the next page, asked for from the previous page's cursor),
-    /// the actions of Stop-/Remove-EvalRun (ActionQueue: -ThrottleLimit) and Wait-EvalRun's polls (the polling schedule).
+    /// the actions of Stop-/Remove-EvalRun (ActionQueue: -ThrottleLimit) and Wait-EvalRun's polls (the polling schedule);
+    /// so does tab completion (IdCompletion: one lookup per window, kept across Tab presses until its answer is taken).
+    /// Who takes the results is the window's <see cref="IWindowOwner"/>: a cmdlet, or completion.
     /// <list type="bullet">
     /// <item>Requests are started with <see cref="Offer"/>: from the pipeline thread, or from a request that has just
     /// read what the next one needs (a page's cursor). <see cref="Limit"/> counts the requests started and not yet
     /// taken, so what waits behind a slow earlier result counts too and memory stays bounded; an offer beyond it waits
     /// and starts as soon as <see cref="Take"/> makes room.</item>
-    /// <item>Results are taken on the pipeline thread, in the order started (<c>inOrder</c>: gets, pages, actions) or as
-    /// each ends (polls). While it waits, the pipeline thread writes the requests' verbose, debug and warning lines
-    /// (PipelineDispatcher), and Ctrl+C ends the wait at once with PipelineStoppedException.</item>
+    /// <item>Results are taken on the owner's thread (a cmdlet's pipeline thread), in the order started (<c>inOrder</c>:
+    /// gets, pages, actions) or as each ends (polls). While a cmdlet waits, its pipeline thread writes the requests'
+    /// verbose, debug and warning lines (PipelineDispatcher), and Ctrl+C ends the wait at once with
+    /// PipelineStoppedException.</item>
     /// <item>Every request's failure is observed, taken or not, so none is left as an unobserved task exception.</item>
     /// <item>Disposing the window cancels every request still in flight and starts no more: the cmdlet disposes it in a
     /// finally (or a using), which runs however the pipeline ends: Ctrl+C (StopProcessing cancels the cmdlet's token, to
     /// which the window's is linked), a terminating error such as -ErrorAction Stop, or a downstream
-    /// Select-Object -First.</item>
+    /// Select-Object -First. Completion disposes a lookup's window when it drops the lookup from its cache.</item>
     /// </list>
     /// Why hand-made: TPL Dataflow's TransformBlock (EnsureOrdered, BoundedCapacity) or a bounded channel of started
     /// tasks would each add an assembly to Dependencies/ that Windows PowerShell 5.1 must load beside whatever version
@@ -33,7 +36,7 @@ namespace EvalsPS.Commands
     /// </summary>
     internal sealed class InFlightWindow<T> : IDisposable
     {
-        private readonly EvalsCmdlet cmdlet;
+        private readonly IWindowOwner owner;
         private readonly bool inOrder;
         private readonly CancellationTokenSource abandon;
         private readonly object gate = new object();
@@ -43,16 +46,16 @@ namespace EvalsPS.Commands
         private readonly Queue<Offered> offered = new Queue<Offered>();
         private bool ended;
 
-        /// <param name="cmdlet">Whose pipeline thread takes the results, and whose stop cancels the requests.</param>
+        /// <param name="owner">Whose thread takes the results (a cmdlet's pipeline thread), and whose stop cancels the requests.</param>
         /// <param name="limit">How many requests may be started and not yet taken.</param>
         /// <param name="inOrder">Take in the order started (true), or whichever request ends first (false).</param>
-        internal InFlightWindow(EvalsCmdlet cmdlet, int limit, bool inOrder = true)
+        internal InFlightWindow(IWindowOwner owner, int limit, bool inOrder = true)
         {
             if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit));
-            this.cmdlet = cmdlet;
+            this.owner = owner;
             this.inOrder = inOrder;
             Limit = limit;
-            abandon = CancellationTokenSource.CreateLinkedTokenSource(cmdlet.CallCancelled);
+            abandon = CancellationTokenSource.CreateLinkedTokenSource(owner.Stopping);
         }
 
         internal int Limit { get; }
@@ -111,8 +114,8 @@ namespace EvalsPS.Commands
                     if (started.Count == 0 && timer is null) return false;
                     wait = WhatToWaitFor(within, timer);
                 }
-                if (wait != null) cmdlet.WaitFor(wait);
-                else cmdlet.Drain();
+                if (wait != null) owner.WaitFor(wait);
+                else owner.Drain();
                 timer?.Cancel();
             }
 
@@ -127,7 +130,7 @@ namespace EvalsPS.Commands
                 while (offered.Count > 0 && started.Count < Limit && !ended) Start(offered.Dequeue());
                 finished = new Finished<T>(entry.Task!, entry.Tag);
             }
-            if (finished.Task.IsCanceled && cmdlet.CallCancelled.IsCancellationRequested) throw new PipelineStoppedException();
+            if (finished.Task.IsCanceled && owner.Stopping.IsCancellationRequested) throw new PipelineStoppedException();
             return true;
         }
 
@@ -202,6 +205,26 @@ namespace EvalsPS.Commands
             internal Func<CancellationToken, Task<T>> Request { get; }
             internal object? Tag { get; }
         }
+    }
+
+    /// <summary>
+    /// Who takes a window's results, on which thread, and what stops its requests: a cmdlet (EvalsCmdlet, on its pipeline
+    /// thread, writing the requests' log lines while it waits, stopped by Ctrl+C), or tab completion (IdCompletion: the
+    /// console's completion callback, which writes nothing and is bounded by the time it gives each Tab press).
+    /// </summary>
+    internal interface IWindowOwner
+    {
+        /// <summary>Cancels every request of the owner's windows when tripped; a take then throws PipelineStoppedException.</summary>
+        CancellationToken Stopping { get; }
+
+        /// <summary>
+        /// Blocks the taking thread until <paramref name="task"/> ends (the window's own task: it never faults), doing the
+        /// owner's queued work meanwhile; a cmdlet throws PipelineStoppedException here once stopped.
+        /// </summary>
+        void WaitFor(Task task);
+
+        /// <summary>Does the owner's queued work without waiting.</summary>
+        void Drain();
     }
 
     /// <summary>A request the window handed back: its ended task, and the tag it was offered with.</summary>
