@@ -246,7 +246,7 @@ namespace EvalsPS.Api
                 {
                     try
                     {
-                        answer = new JsonAnswer(JsonDocument.Parse(body.AsMemory()), body.Array!, response.Headers, log);
+                        answer = new JsonAnswer(JsonDocument.Parse(body.AsMemory()), body, response.Headers, log);
                         return read(answer);
                     }
                     catch (JsonException ex)
@@ -448,13 +448,14 @@ namespace EvalsPS.Api
         private readonly IApiLog log;
         private bool released;
 
-        internal JsonAnswer(JsonDocument document, byte[] buffer, HttpResponseHeaders headers, IApiLog log)
+        /// <param name="body">The body the document was parsed from, in its pooled buffer.</param>
+        internal JsonAnswer(JsonDocument document, ArraySegment<byte> body, HttpResponseHeaders headers, IApiLog log)
         {
             this.document = document;
-            this.buffer = buffer;
+            buffer = body.Array!;
             this.log = log;
             Headers = headers;
-            kept = new KeptJson(document, buffer);
+            kept = new KeptJson(document, buffer) { CopiesParts = body.Count <= KeptJson.CopyPartsUpTo };
             try
             {
                 Fields = JsonFields.Root(document.RootElement, issues, kept);

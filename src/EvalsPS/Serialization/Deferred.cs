@@ -59,7 +59,7 @@ namespace EvalsPS.Serialization
     /// </summary>
     internal sealed class KeptJson
     {
-        /// <summary>The largest body buffer (<see cref="BodyBuffer"/>) whose answer gives its parts copies: see <see cref="CopiesParts"/>.</summary>
+        /// <summary>The largest answer, in bytes of body, that gives its parts copies: see <see cref="CopiesParts"/>.</summary>
         internal const int CopyPartsUpTo = 16 * 1024;
 
         // Null for a copy (JsonElement.Clone), which needs no disposal: most listed runs, so no finalizer for them.
@@ -71,19 +71,18 @@ namespace EvalsPS.Serialization
         internal KeptJson(JsonDocument? document = null, byte[]? pooled = null)
         {
             if (document != null) owned = new Owned(document, pooled);
-            CopiesParts = document != null && pooled != null && pooled.Length <= CopyPartsUpTo;
         }
 
         /// <summary>
         /// Whether the parts of this answer read later get copies of their own JSON (JsonElement.Clone) instead of
-        /// keeping the document: true for a small answer (its pooled body buffer at most <see cref="CopyPartsUpTo"/>;
-        /// a buffer is rented for the body's declared length, so at most twice it), such as a run got by id with a few
-        /// inline items. Its document and buffer are then freed as soon as it is read, as for an answer without such
-        /// parts: keeping them would cost more than the copy, a finalizer for every answer (2,000 gets: 2,000
-        /// finalizers) and new arrays for the next answers while the kept ones wait for the collector. A large answer
-        /// (a run of 65,000 items) keeps its document: there a copy of its items would cost as much as the parse.
+        /// keeping the document: set by the answer when its body is at most <see cref="CopyPartsUpTo"/> bytes, such as
+        /// a run got by id with a few inline items. Its document and buffer are then freed as soon as it is read, as
+        /// for an answer without such parts: keeping them would cost more than the copy, a finalizer for every answer
+        /// (2,000 gets: 2,000 finalizers) and new arrays for the next answers while the kept ones wait for the
+        /// collector. A large answer (a run of 65,000 items) keeps its document: there a copy of its items would cost
+        /// as much as the parse.
         /// </summary>
-        internal bool CopiesParts { get; }
+        internal bool CopiesParts { get; set; }
 
         /// <summary>Called as each part is made, on the one thread that reads the answer.</summary>
         internal void Hold() => pending++;
