@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 using EvalsPS.Api;
@@ -14,10 +14,7 @@ namespace EvalsPS.Commands
     /// </summary>
     internal sealed class PipelineDispatcher : IApiLog
     {
-        // A queue under its own lock, not a BlockingCollection: the pipeline thread waiting for an answer sleeps until it
-        // is woken (Monitor.Wait), where BlockingCollection's SemaphoreSlim first spins and yields some 35 times, taking
-        // the CPU, on a machine of few cores, from the very threads that read the answer (2,000 gets: once per get).
-        private readonly Queue<Action> queue = new Queue<Action>();
+        private readonly BlockingCollection<Action> queue = new BlockingCollection<Action>();
         private readonly int pipelineThread = Thread.CurrentThread.ManagedThreadId;
         private readonly Action<string> verbose;
         private readonly Action<string> debug;
@@ -54,49 +51,21 @@ namespace EvalsPS.Commands
         {
             if (!task.IsCompleted)
             {
-                task.ContinueWith(_ => Add(() => { }), TaskContinuationOptions.ExecuteSynchronously);
-                while (!task.IsCompleted) Take()();
+                task.ContinueWith(_ => queue.Add(() => { }), TaskContinuationOptions.ExecuteSynchronously);
+                while (!task.IsCompleted) queue.Take()();
             }
             Drain();
         }
 
         internal void Drain()
         {
-            while (TryTake(out var action)) action();
+            while (queue.TryTake(out var action)) action();
         }
 
         private void Post(Action action)
         {
             if (Thread.CurrentThread.ManagedThreadId == pipelineThread) action();
-            else Add(action);
-        }
-
-        private void Add(Action action)
-        {
-            lock (queue)
-            {
-                queue.Enqueue(action);
-                Monitor.Pulse(queue);
-            }
-        }
-
-        private Action Take()
-        {
-            lock (queue)
-            {
-                while (queue.Count == 0) Monitor.Wait(queue);
-                return queue.Dequeue();
-            }
-        }
-
-        private bool TryTake(out Action action)
-        {
-            lock (queue)
-            {
-                bool any = queue.Count > 0;
-                action = any ? queue.Dequeue() : null!;
-                return any;
-            }
+            else queue.Add(action);
         }
     }
 }
