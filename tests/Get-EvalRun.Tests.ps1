@@ -443,7 +443,11 @@ Describe 'Get-EvalRun' {
             $mixed.DataSource.Source.AdditionalProperties.content[1] | Should -BeExactly 'not an item'
         }
 
-        It 'reads unread items right after later answers have reused its buffers, and from several threads at once' {
+        It 'reads unread items right after later answers have reused its buffers, and from several threads at once (<Count> items)' -ForEach @(
+            # 400 items: a large answer, whose items read the answer's own pooled buffer. 3 items: a small answer, whose
+            # items read a copy of their own while its buffer goes back to the pool at once.
+            @{ Count = 400 }, @{ Count = 3 }
+        ) {
             # Unread items and samples read from the answer's own pooled buffer: it must stay theirs until the last is read.
             function New-ItemsRun([string] $Eval, [string] $Prefix, [int] $Count) {
                 $content = foreach ($i in 1..$Count) { @{ item = @{ input = "$Prefix $i" }; sample = @{ output = @(@{ role = 'assistant'; content = "$Prefix out $i" }) } } }
@@ -451,14 +455,14 @@ Describe 'Get-EvalRun' {
                           data_source = @{ type = 'completions'; source = @{ type = 'file_content'; content = @($content) } } }
                 $fake.AddRunJson($Eval, ($run | ConvertTo-Json -Depth 8 -Compress))
             }
-            $keptId = New-ItemsRun 'eval_pool' 'kept' 400
-            $otherId = New-ItemsRun 'eval_pool' 'other' 400
+            $keptId = New-ItemsRun "eval_pool$Count" 'kept' $Count
+            $otherId = New-ItemsRun "eval_pool$Count" 'other' $Count
 
-            $kept = Get-EvalRun eval_pool $keptId
+            $kept = Get-EvalRun "eval_pool$Count" $keptId
             # A run dropped unread gives its buffers back when collected; the later answers rent them.
-            $null = Get-EvalRun eval_pool $otherId
+            $null = Get-EvalRun "eval_pool$Count" $otherId
             [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
-            foreach ($n in 1..10) { $other = Get-EvalRun eval_pool $otherId; $null = $other.DataSource.Source.Content | ForEach-Object { $_.Item; $_.Sample } }
+            foreach ($n in 1..10) { $other = Get-EvalRun "eval_pool$Count" $otherId; $null = $other.DataSource.Source.Content | ForEach-Object { $_.Item; $_.Sample } }
             $content = $kept.DataSource.Source.Content
             $pool = [runspacefactory]::CreateRunspacePool(1, 4)
             $pool.Open()
@@ -470,17 +474,17 @@ Describe 'Get-EvalRun' {
                     [pscustomobject]@{ Shell = $shell; Pending = $shell.BeginInvoke() }
                 }
                 $read = foreach ($reader in $readers) {
-                    $reader.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue -Because 'four readers of 400 items finish in well under a minute'
+                    $reader.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue -Because 'four readers of at most 400 items finish in well under a minute'
                     $reader.Shell.EndInvoke($reader.Pending)
                     $reader.Shell.Dispose()
                 }
             }
             finally { $pool.Dispose() }
 
-            $expected = foreach ($i in 1..400) { "kept $i"; "kept out $i" }
+            $expected = foreach ($i in 1..$Count) { "kept $i"; "kept out $i" }
             (@($read | Sort-Object) -join ',') | Should -BeExactly (@($expected | Sort-Object) -join ',')
-            [object]::ReferenceEquals($content[7].Item, $content[7].Item) | Should -BeTrue
-            $content[399].Item.input | Should -BeExactly 'kept 400'
+            [object]::ReferenceEquals($content[2].Item, $content[2].Item) | Should -BeTrue
+            $content[$Count - 1].Item.input | Should -BeExactly "kept $Count"
         }
 
         It 'reads a jsonl run from a file id' {

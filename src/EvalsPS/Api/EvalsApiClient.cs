@@ -238,30 +238,31 @@ namespace EvalsPS.Api
             try
             {
                 int status = (int)response.StatusCode;
-                // Server text that may be shown: a server or proxy that echoes the Authorization header gets no key printed.
-                string? reason = settings.Redact(response.ReasonPhrase);
-                string? requestId = settings.Redact(response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null);
                 if (log.VerboseEnabled)
-                    log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(reason)} (request id {requestId ?? "none"}, {clock.ElapsedMilliseconds} ms)");
+                    log.Verbose($"{method} {uri} -> {status} {DisplayText.Value(ShownReason(response))} (request id {ShownRequestId(response) ?? "none"}, {clock.ElapsedMilliseconds} ms)");
                 if (log.DebugEnabled) log.Debug(DescribeResponse(response, body.Count));
 
                 if (status >= 200 && status < 300)
                 {
                     try
                     {
-                        answer = new JsonAnswer(JsonDocument.Parse(body.AsMemory()), body.Array!, response.Headers, log);
+                        answer = new JsonAnswer(JsonDocument.Parse(body.AsMemory()), body, response.Headers, log);
                         return read(answer);
                     }
                     catch (JsonException ex)
                     {
+                        string? shownReason = ShownReason(response);
                         throw new EvalsApiException(FailureKind.InvalidJsonResponse,
                             body.Count == 0
-                                ? $"The API answered {status} {reason} with an empty body where JSON was expected."
-                                : $"The API answered {status} {reason} but the body is not well-formed JSON ({ex.Message}).",
+                                ? $"The API answered {status} {shownReason} with an empty body where JSON was expected."
+                                : $"The API answered {status} {shownReason} but the body is not well-formed JSON ({ex.Message}).",
                             ex)
-                        { StatusCode = status, ReasonPhrase = reason, RequestId = requestId };
+                        { StatusCode = status, ReasonPhrase = shownReason, RequestId = ShownRequestId(response) };
                     }
                 }
+
+                string? reason = ShownReason(response);
+                string? requestId = ShownRequestId(response);
 
                 if (status >= 300 && status < 400)
                 {
@@ -336,6 +337,16 @@ namespace EvalsPS.Api
                 throw;
             }
         }
+
+        /// <summary>
+        /// The answer's reason phrase and x-request-id, server text that may be shown: a server or proxy that echoes the
+        /// Authorization header gets no key printed. Read where they are shown (a verbose line, an error), so a successful
+        /// answer with -Verbose off does not pay for redacting them.
+        /// </summary>
+        private string? ShownReason(HttpResponseMessage response) => settings.Redact(response.ReasonPhrase);
+
+        private string? ShownRequestId(HttpResponseMessage response) =>
+            settings.Redact(response.Headers.TryGetValues("x-request-id", out var ids) ? ids.FirstOrDefault() : null);
 
         private static EvalsApiException TooLarge(string what) =>
             new EvalsApiException(FailureKind.ResponseTooLarge,
@@ -437,13 +448,14 @@ namespace EvalsPS.Api
         private readonly IApiLog log;
         private bool released;
 
-        internal JsonAnswer(JsonDocument document, byte[] buffer, HttpResponseHeaders headers, IApiLog log)
+        /// <param name="body">The body the document was parsed from, in its pooled buffer.</param>
+        internal JsonAnswer(JsonDocument document, ArraySegment<byte> body, HttpResponseHeaders headers, IApiLog log)
         {
             this.document = document;
-            this.buffer = buffer;
+            buffer = body.Array!;
             this.log = log;
             Headers = headers;
-            kept = new KeptJson(document, buffer);
+            kept = new KeptJson(document, buffer) { CopiesParts = body.Count <= KeptJson.CopyPartsUpTo };
             try
             {
                 Fields = JsonFields.Root(document.RootElement, issues, kept);

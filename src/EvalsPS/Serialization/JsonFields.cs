@@ -162,16 +162,18 @@ namespace EvalsPS.Serialization
 
         /// <summary>
         /// Free-form JSON that is most of a large run (inline items and samples), turned into PowerShell values when
-        /// first used, from the answer's own document: see <see cref="Deferred{T}"/>.
+        /// first used, from the answer's own document (a small answer's: a copy, see <see cref="ForLater"/>): see <see cref="Deferred{T}"/>.
         /// </summary>
-        internal Deferred<object> LaterValue(string name) =>
-            Find(name, out var value) && value.ValueKind != JsonValueKind.Null
-                ? new Deferred<object>(value, PowerShellValues.From, kept)
-                : new Deferred<object>(null);
+        internal Deferred<object> LaterValue(string name)
+        {
+            if (!Find(name, out var value) || value.ValueKind == JsonValueKind.Null) return new Deferred<object>(null);
+            var (json, source) = ForLater(value);
+            return new Deferred<object>(json, PowerShellValues.From, source);
+        }
 
         /// <summary>
         /// An array of objects read when first used (a run's inline items: with 65,000 of them, building even their
-        /// shells costs as much as the parse), from the answer's own document. Read now, with <see cref="List{T}"/>'s
+        /// shells costs as much as the parse), from the answer's own document (see <see cref="ForLater"/>). Read now, with <see cref="List{T}"/>'s
         /// warnings, when it is absent, null, not an array or holds something other than objects: only its items'
         /// constructors run later, and those keep what they cannot read without warning (see <see cref="LaterValue"/>).
         /// </summary>
@@ -181,8 +183,8 @@ namespace EvalsPS.Serialization
                 return new Deferred<EvalsList<T>>(List(name, create));
             Take(name);
             var later = new ReadIssues();
-            var source = kept;
-            return new Deferred<EvalsList<T>>(value, array =>
+            var (json, source) = ForLater(value);
+            return new Deferred<EvalsList<T>>(json, array =>
             {
                 var list = new EvalsList<T>();
                 int index = 0;
@@ -190,6 +192,13 @@ namespace EvalsPS.Serialization
                 return list;
             }, source);
         }
+
+        /// <summary>
+        /// The JSON a part read later reads, and what keeps it until then: the answer's own document, or, in a small
+        /// answer, a copy of the part (see <see cref="KeptJson.CopiesParts"/>).
+        /// </summary>
+        private (JsonElement Json, KeptJson Source) ForLater(JsonElement value) =>
+            kept.CopiesParts ? (value.Clone(), new KeptJson()) : (value, kept);
 
         private static bool AllObjects(JsonElement array)
         {
