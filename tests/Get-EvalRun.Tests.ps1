@@ -29,13 +29,14 @@ Describe 'Get-EvalRun' {
             $runs | Should -HaveCount 3
             ($runs.Id -join ',') | Should -Be ($ids -join ',')
             foreach ($run in $runs) { $run | Should -BeOfType ([EvalsPS.EvalRun]) }
-            # The next id's GET is sent while one answer is read, so two may reach the server in either order.
+            # The next ids' GETs are sent while one answer is read, so they may reach the server in any order.
             (Get-RequestLine $fake | Sort-Object) -join "`n" | Should -Be (($ids | ForEach-Object { "GET /v1/evals/eval_byid/runs/$_" } | Sort-Object) -join "`n")
         }
 
-        It 'sends the next id''s GET while an answer is awaited, and still writes the runs in the order of the ids' {
-            $ids = @($fake.AddRuns('eval_ahead_ids', 3, 'completed'))
-            # The first answer takes 800 ms; without the read-ahead the second GET would wait for it.
+        It 'sends the next two ids'' GETs while an answer is awaited, no third, and still writes the runs in the order of the ids' {
+            $ids = @($fake.AddRuns('eval_ahead_ids', 4, 'completed'))
+            # The first answer takes 800 ms; without the read-ahead the second and third GETs would wait for it, and
+            # the fourth does: three requests at a time at most.
             $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Slow([TimeSpan]::FromMilliseconds(800)), 1, $ids[0])
 
             $runs = @(Get-EvalRun eval_ahead_ids $ids)
@@ -44,17 +45,19 @@ Describe 'Get-EvalRun' {
             $arrived = @{}
             foreach ($request in $fake.Requests) { $arrived[$request.RawTarget.Split('/')[-1]] = $request.ReceivedAtUtc }
             [Math]::Abs(($arrived[$ids[1]] - $arrived[$ids[0]]).TotalMilliseconds) | Should -BeLessThan 600
-            $fake.Requests | Should -HaveCount 3
+            [Math]::Abs(($arrived[$ids[2]] - $arrived[$ids[0]]).TotalMilliseconds) | Should -BeLessThan 600
+            ($arrived[$ids[3]] - $arrived[$ids[0]]).TotalMilliseconds | Should -BeGreaterThan 700
+            $fake.Requests | Should -HaveCount 4
         }
 
-        It 'sends at most one GET ahead of what the pipeline took, and none after it stops' {
+        It 'sends at most two GETs ahead of what the pipeline took, and none after it stops' {
             $ids = @($fake.AddRuns('eval_first_id', 6, 'completed'))
 
             $first = @(Get-EvalRun eval_first_id $ids | Select-Object -First 1)
             Start-Sleep -Milliseconds 200
 
             $first.Id | Should -Be $ids[0]
-            $fake.Requests.Count | Should -BeLessOrEqual 2
+            $fake.Requests.Count | Should -BeLessOrEqual 3
         }
 
         It 'binds positional ids like named ones' {
@@ -105,14 +108,14 @@ Describe 'Get-EvalRun' {
             $err.ToString() | Should -Match 'request id req_[0-9]+'
         }
 
-        It 'stops at the error with -ErrorAction Stop, asking for no id beyond the one sent ahead' {
+        It 'stops at the error with -ErrorAction Stop, asking for no id beyond the two sent ahead' {
             $ids = @($fake.AddRuns('eval_missing_stop', 4, 'completed'))
             $fake.ClearRequests()
 
             { Get-EvalRun eval_missing_stop (@('evalrun_missing_too') + $ids) -ErrorAction Stop } |
                 Should -Throw -ErrorId 'EvalRunNotFound,EvalsPS.Commands.GetEvalRunCommand'
             Start-Sleep -Milliseconds 200
-            $fake.Requests.Count | Should -BeLessOrEqual 2
+            $fake.Requests.Count | Should -BeLessOrEqual 3
         }
 
         It 'percent-encodes <RunId> as one path segment: <Encoded>' -ForEach @(

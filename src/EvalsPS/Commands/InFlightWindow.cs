@@ -9,7 +9,7 @@ namespace EvalsPS.Commands
 {
     /// <summary>
     /// The one primitive for requests in flight. Every cmdlet that keeps more than one request going uses it: the gets
-    /// by id (EachId: one ahead), a listing's pages (Listing: the next page, asked for from the previous page's cursor),
+    /// by id (EachId: two ahead), a listing's pages (Listing: the next page, asked for from the previous page's cursor),
     /// the actions of Stop-/Remove-EvalRun (ActionQueue: -ThrottleLimit) and Wait-EvalRun's polls (the polling schedule);
     /// so does tab completion (IdCompletion: one lookup per window, kept across Tab presses until its answer is taken).
     /// Who takes the results is the window's <see cref="IWindowOwner"/>: a cmdlet, or completion.
