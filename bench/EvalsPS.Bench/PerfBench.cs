@@ -263,8 +263,8 @@ internal static class PerfBench
             Fmt.Ratio(ratio), "<= OpenAI", Verdict.AtMost(ps.Median, pkg.Median)));
         table.Add(new Row("2. per get", Fmt.Seconds(ps.Median / Gets), Fmt.Seconds(floor.Median / Gets), Fmt.Seconds(pkg.Median / Gets),
             "+" + Fmt.Seconds((ps.Median - floor.Median) / Gets), "-", Verdict.Info));
-        table.Note($"2. EvalsPS: `Get-EvalRun -EvalId e -RunId $ids | Out-Null` ({Gets:N0} ids spread over the 100,000 runs; one cmdlet call, requests one after");
-        table.Note($"   another, each run a full ~1.4 KB completions EvalRun); raw: HttpClient GET loop, same headers ({probe.HeaderNames}),");
+        table.Note($"2. EvalsPS: `Get-EvalRun -EvalId e -RunId $ids | Out-Null` ({Gets:N0} ids spread over the 100,000 runs; one cmdlet call, which keeps");
+        table.Note($"   two GETs ahead of the one it waits for; each run a full ~1.4 KB completions EvalRun); raw: HttpClient GET loop, one after another, same headers ({probe.HeaderNames}),");
         table.Note("   body streamed into JsonDocument.ParseAsync; OpenAI: EvaluationClient.GetEvaluationRunAsync(evalId, runId, null) + JsonDocument.Parse(content).");
         table.Note($"   200 gets, then {GetWarmupRounds} full rounds of warm-up, forgotten; then {GetRounds} rounds, order rotating; EvalsPS's {Gets:N0} requests checked on the fake each round (all 200).");
         table.Note("   EvalsPS: " + ps.Describe(Fmt.Seconds));
