@@ -25,7 +25,7 @@ Describe 'Get-Eval' {
             ($evals.Id -join ',') | Should -Be "$($ids[2]),$($ids[0])"
             $piped[0].Id | Should -Be $ids[1]
             foreach ($eval in $evals + $piped) { $eval | Should -BeOfType ([EvalsPS.Eval]) }
-            # The next id's GET is sent while one answer is read, so two may reach the server in either order.
+            # The next ids' GETs are sent while one answer is read, so they may reach the server in any order.
             (Get-RequestLine $fake | Sort-Object) -join "`n" | Should -Be (($ids | ForEach-Object { "GET /v1/evals/$_" } | Sort-Object) -join "`n")
         }
 

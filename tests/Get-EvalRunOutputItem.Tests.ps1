@@ -76,7 +76,7 @@ Describe 'Get-EvalRunOutputItem' {
             ($result.Output.Id -join ',') | Should -Be "$($ids[4]),$($ids[0])"
             $err = Assert-SingleError $result -ErrorId 'EvalRunOutputItemNotFound' -Category ObjectNotFound -Target 'outputitem_gone'
             $err.ToString() | Should -BeLike "Output item 'outputitem_gone' of run '$run' of eval 'eval_byid':*HTTP 404*"
-            # The next id's GET is sent while one answer is read, so two may reach the server in either order.
+            # The next ids' GETs are sent while one answer is read, so they may reach the server in any order.
             $expected = "GET /v1/evals/eval_byid/runs/$run/output_items/$($ids[4])",
                 "GET /v1/evals/eval_byid/runs/$run/output_items/outputitem_gone",
                 "GET /v1/evals/eval_byid/runs/$run/output_items/$($ids[0])"

@@ -262,7 +262,7 @@ internal static class PerfBench
         table.Add(new Row($"2. {Fmt.Count(Gets)} single-run gets", Fmt.Seconds(ps.Median), Fmt.Seconds(floor.Median), WithRatio(pkg.Median, floor.Median),
             Fmt.Ratio(ratio), "<= OpenAI", Verdict.AtMost(ps.Median, pkg.Median)));
         table.Add(new Row("2. per get", Fmt.Seconds(ps.Median / Gets), Fmt.Seconds(floor.Median / Gets), Fmt.Seconds(pkg.Median / Gets),
-            "+" + Fmt.Seconds((ps.Median - floor.Median) / Gets), "-", Verdict.Info));
+            (ps.Median >= floor.Median ? "+" : "-") + Fmt.Seconds(Math.Abs(ps.Median - floor.Median) / Gets), "-", Verdict.Info));
         table.Note($"2. EvalsPS: `Get-EvalRun -EvalId e -RunId $ids | Out-Null` ({Gets:N0} ids spread over the 100,000 runs; one cmdlet call, which keeps");
         table.Note($"   two GETs ahead of the one it waits for; each run a full ~1.4 KB completions EvalRun); raw: HttpClient GET loop, one after another, same headers ({probe.HeaderNames}),");
         table.Note("   body streamed into JsonDocument.ParseAsync; OpenAI: EvaluationClient.GetEvaluationRunAsync(evalId, runId, null) + JsonDocument.Parse(content).");

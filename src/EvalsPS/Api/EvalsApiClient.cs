@@ -437,7 +437,8 @@ namespace EvalsPS.Api
     /// A 2xx answer's parsed body, on the buffer it was read into. The client releases it once read, unless the reader
     /// keeps it: a page reads its head at once and builds its items later. Released, it warns, once per field, of what
     /// could not be read, and frees the document and buffer, unless objects read from it still hold parts to read when
-    /// first used (inline items, samples): those own them from then on (<see cref="KeptJson"/>), so no part is copied.
+    /// first used (inline items, samples): those own them from then on (<see cref="KeptJson"/>), so no part is copied,
+    /// except in a small answer, whose parts get copies of their own (<see cref="KeptJson.CopiesParts"/>).
     /// </summary>
     internal sealed class JsonAnswer : IDisposable
     {

@@ -218,8 +218,9 @@ namespace EvalsPS.Commands
         CancellationToken Stopping { get; }
 
         /// <summary>
-        /// Blocks the taking thread until <paramref name="task"/> ends (the window's own task: it never faults), doing the
-        /// owner's queued work meanwhile; a cmdlet throws PipelineStoppedException here once stopped.
+        /// Blocks the taking thread until <paramref name="task"/> ends, doing the owner's queued work meanwhile. The task
+        /// may be a request's own and may have faulted: WaitFor only waits, never throws its failure (the window hands it
+        /// back with the result); a cmdlet throws PipelineStoppedException here once stopped.
         /// </summary>
         void WaitFor(Task task);
 
