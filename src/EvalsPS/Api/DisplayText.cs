@@ -19,19 +19,10 @@ namespace EvalsPS.Api
         /// <summary>The longest id or short server value an error shows.</summary>
         internal const int MaxValue = 100;
 
-        /// <summary>The longest server text a progress activity or status shows (one line of a console).</summary>
-        internal const int MaxProgress = 120;
-
         internal static string Safe(string? text, int max) => Escape(text, max, keepLines: false);
 
         /// <summary>An id or a short server value, as an error or prompt shows it.</summary>
         internal static string Value(string? text) => Safe(text, MaxValue);
-
-        /// <summary>
-        /// Server text for a Write-Progress activity or status: one line, bounded, never empty (Write-Progress refuses
-        /// an empty activity).
-        /// </summary>
-        internal static string Progress(string? text) => string.IsNullOrEmpty(text) ? "(none)" : Safe(text, MaxProgress);
 
         /// <summary>
         /// Text whose line breaks mean something (a verbose or debug line listing headers, a view of a model's
