@@ -28,12 +28,12 @@ namespace EvalsPS.Commands
                 using var document = JsonDocument.Parse(text);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                     throw new ArgumentException($"-{parameter} is JSON text of {Kind(document.RootElement.ValueKind)}, not of an object.");
+                return new JsonFragment(document.RootElement);
             }
             catch (JsonException ex)
             {
                 throw new ArgumentException($"-{parameter} is text but not well-formed JSON: {ex.Message}", ex);
             }
-            return new JsonFragment(text);
         }
 
         /// <summary>
@@ -123,7 +123,7 @@ namespace EvalsPS.Commands
                 if (!wrapper) return new JsonFragment("{\"item\":" + json + "}");
                 if (root.TryGetProperty("sample", out var sample) && sample.ValueKind != JsonValueKind.Object)
                     throw new FormatException($"\"sample\" is {Kind(sample.ValueKind)}, not an object.");
-                return new JsonFragment(json);
+                return new JsonFragment(root);
             }
         }
 

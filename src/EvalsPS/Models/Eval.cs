@@ -73,7 +73,7 @@ namespace EvalsPS
             foreach (var field in stored.EnumerateObject())
             {
                 if (field.NameEquals("schema")) continue;
-                request[field.Name] = new JsonFragment(field.Value.GetRawText());
+                request[field.Name] = new JsonFragment(field.Value);
             }
             if (Type == "custom")
             {
@@ -81,7 +81,7 @@ namespace EvalsPS
                       schema.TryGetProperty("properties", out var properties) && properties.ValueKind == System.Text.Json.JsonValueKind.Object &&
                       properties.TryGetProperty("item", out var item) && item.ValueKind == System.Text.Json.JsonValueKind.Object))
                     throw new System.ArgumentException("The eval's custom data source config has no item schema (schema.properties.item) to copy.");
-                request["item_schema"] = new JsonFragment(item.GetRawText());
+                request["item_schema"] = new JsonFragment(item);
                 request["include_sample_schema"] = properties.TryGetProperty("sample", out _);
             }
             return request;
@@ -165,7 +165,8 @@ namespace EvalsPS
                 }
                 writer.WriteEndObject();
             }
-            return new JsonFragment(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            using var written = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+            return new JsonFragment(written.RootElement);
         }
 
         /// <summary>Reads the class that the "type" field names.</summary>

@@ -11,22 +11,23 @@ namespace EvalsPS.Serialization
     /// <summary>JSON text that goes into a request as it is: a JSONL line, a criterion or config as the API stored it.</summary>
     internal sealed class JsonFragment
     {
-        private readonly string text;
+        // Parsed once, when the fragment is made (a copy of its own, so no document needs disposing): writing it into a
+        // body does not parse it again.
+        private readonly JsonElement value;
 
         /// <summary>Checks that the text is one JSON value; a JsonException says where it is not.</summary>
         internal JsonFragment(string text)
         {
-            using (JsonDocument.Parse(text)) { }
-            this.text = text;
-        }
-
-        internal void WriteTo(Utf8JsonWriter writer)
-        {
             using var document = JsonDocument.Parse(text);
-            document.RootElement.WriteTo(writer);
+            value = document.RootElement.Clone();
         }
 
-        public override string ToString() => text;
+        /// <summary>A value the caller has parsed already (and checked), as it is.</summary>
+        internal JsonFragment(JsonElement value) => this.value = value.Clone();
+
+        internal void WriteTo(Utf8JsonWriter writer) => value.WriteTo(writer);
+
+        public override string ToString() => value.GetRawText();
     }
 
     /// <summary>
