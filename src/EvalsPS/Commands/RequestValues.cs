@@ -27,7 +27,7 @@ namespace EvalsPS.Commands
             {
                 using var document = JsonDocument.Parse(text);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
-                    throw new ArgumentException($"-{parameter} is JSON text of {Kind(document.RootElement.ValueKind)}, not of an object.");
+                    throw new ArgumentException($"-{parameter} is JSON text of {JsonFields.Describe(document.RootElement.ValueKind)}, not of an object.");
                 return new JsonFragment(document.RootElement);
             }
             catch (JsonException ex)
@@ -114,7 +114,7 @@ namespace EvalsPS.Commands
             {
                 var root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object)
-                    throw new FormatException($"{Kind(root.ValueKind)}, not an object: each item is a JSON object.");
+                    throw new FormatException($"{JsonFields.Describe(root.ValueKind)}, not an object: each item is a JSON object.");
                 bool wrapper = root.TryGetProperty("item", out var item) && item.ValueKind == JsonValueKind.Object;
                 foreach (var field in root.EnumerateObject())
                 {
@@ -122,19 +122,9 @@ namespace EvalsPS.Commands
                 }
                 if (!wrapper) return new JsonFragment("{\"item\":" + json + "}");
                 if (root.TryGetProperty("sample", out var sample) && sample.ValueKind != JsonValueKind.Object)
-                    throw new FormatException($"\"sample\" is {Kind(sample.ValueKind)}, not an object.");
+                    throw new FormatException($"\"sample\" is {JsonFields.Describe(sample.ValueKind)}, not an object.");
                 return new JsonFragment(root);
             }
         }
-
-        private static string Kind(JsonValueKind kind) => kind switch
-        {
-            JsonValueKind.Array => "an array",
-            JsonValueKind.String => "a string",
-            JsonValueKind.Number => "a number",
-            JsonValueKind.True or JsonValueKind.False => "a boolean",
-            JsonValueKind.Null => "null",
-            _ => "an object",
-        };
     }
 }

@@ -348,7 +348,8 @@ namespace EvalsPS.Serialization
             return path.Length == 0 ? field : path + "." + field;
         }
 
-        private static string Describe(JsonValueKind kind) => kind switch
+        /// <summary>A JSON value's kind as a message names it ("an array", "null").</summary>
+        internal static string Describe(JsonValueKind kind) => kind switch
         {
             JsonValueKind.Object => "an object",
             JsonValueKind.Array => "an array",
