@@ -113,14 +113,13 @@ namespace EvalsPS.Comparison
 
         private EvalRunItemComparison Match(long id, Graded reference, Graded difference)
         {
-            bool before = reference.Passes, after = difference.Passes;
-            if (before) referencePassed++;
-            if (after) differencePassed++;
-            if (before && !after) regressed++;
-            else if (!before && after) @fixed++;
-            else unchanged++;
-
+            if (reference.Passes) referencePassed++;
+            if (difference.Passes) differencePassed++;
+            // Pair decides the change, once: Regressed, Fixed or Unchanged for an item both runs have.
             var pair = Pair(id, reference, difference);
+            if (pair.Change == EvalRunChange.Regressed) regressed++;
+            else if (pair.Change == EvalRunChange.Fixed) @fixed++;
+            else unchanged++;
             foreach (var criterion in pair.Criteria) Tally(criterion).Add(criterion);
             return pair;
         }
