@@ -223,12 +223,10 @@ namespace EvalsPS.Commands
                         new ParameterBindingException($"-{parameter} '{DisplayText.Value(runId)}' is a run id, so -EvalId must name its eval."),
                         "EvalIdRequired", ErrorCategory.InvalidArgument, runId));
                 }
-                // One GET, through the one in-flight primitive: waited for on the pipeline thread, cancelled on Ctrl+C.
-                using var window = new InFlightWindow<EvalRun>(this, 1);
-                window.Offer(cancel => Client.GetRunAsync(EvalId!, runId, cancel));
+                // One GET at a time, as a create is sent: waited for on the pipeline thread, cancelled on Ctrl+C.
                 try
                 {
-                    var fetched = window.Take().Result;
+                    var fetched = Await(Client.GetRunAsync(EvalId!, runId, CallCancelled));
                     return new ComparedRun(fetched.EvalId.Length > 0 ? fetched.EvalId : EvalId!, runId, fetched.Status);
                 }
                 catch (EvalsApiException failure)
