@@ -375,10 +375,9 @@ namespace EvalsPS.Api
             }
             if (body != null)
             {
-                // A body holds what the user gave (metadata, items), which could hold the key itself: mask it there too.
-                string json = Encoding.UTF8.GetString(body);
-                string key = settings.RevealApiKey();
-                if (key.Length > 0) json = json.Replace(key, "****");
+                // A body holds what the user gave (metadata, items), which could hold the key itself: mask it there too,
+                // with the one redaction, before the text is cut (so a key the cut would split is masked whole).
+                string json = settings.Redact(Encoding.UTF8.GetString(body))!;
                 text.Append("\n  body (").Append(body.Length.ToString(CultureInfo.InvariantCulture)).Append(" bytes): ")
                     .Append(DisplayText.Safe(json, MaxDebugBody));
             }
