@@ -178,7 +178,7 @@ Describe 'Compare-EvalRun' {
         It 'takes the difference run from the pipeline, as the run Wait-EvalRun writes' {
             $runs = New-RunPair 'pp' 'fp'
 
-            $changes = @($runs.Done | Wait-EvalRun | Compare-EvalRun -ReferenceRun $runs.Base)
+            $changes = @($runs.Done | Wait-EvalRun -Timeout 30 | Compare-EvalRun -ReferenceRun $runs.Base)
 
             Get-ChangeLine $changes | Should -Be '1:Regressed'
         }
