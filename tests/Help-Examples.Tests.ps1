@@ -34,6 +34,7 @@ BeforeAll {
     function Invoke-Example([string] $Code) {
         $fake = Start-TestFake
         $runspace = $null
+        $pending = $null
         try {
             foreach ($id in $docsRuns.Keys) { $null = $fake.AddRun($docsEval, $id, $docsRuns[$id], 'docs run') }
             # Graded items for the output-item examples, among them the one they name; the run in progress
@@ -72,16 +73,13 @@ BeforeAll {
             $null = $shell.AddScript($Code).AddCommand('Out-String').AddParameter('Width', 200)
             # Bounded: an example that never ends (a wait that is never satisfied) fails here instead of hanging the suite.
             $pending = $shell.BeginInvoke()
-            if (-not $pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60))) {
-                $null = $shell.BeginStop($null, $null)
-                $runspace = $null # disposing it would wait for the example
-                throw "The example did not finish within 60 s: $Code"
-            }
+            Wait-Bounded -Shell $shell -Async $pending -BoundSec 60 -Message "The example did not finish within 60 s: $Code"
             $text = -join $shell.EndInvoke($pending)
             [pscustomobject]@{ Shell = $shell; Text = $text; Requests = $fake.Requests.Count }
         }
         finally {
-            if ($runspace) { $runspace.Dispose() }
+            # Disposing a runspace whose example never ended would wait for it: left to the process's end instead.
+            if ($runspace -and (-not $pending -or $pending.IsCompleted)) { $runspace.Dispose() }
             Stop-TestFake $fake
         }
     }

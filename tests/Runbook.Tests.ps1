@@ -33,6 +33,7 @@ Compare-EvalRun -ReferenceRun $base -DifferenceRun $done -ErrorOnRegression -Err
         $fake.ClearRequests()
         $runspace = New-ModuleRunspace $fake
         $shell = [powershell]::Create()
+        $async = $null
         try {
             $runspace.SessionStateProxy.Path.SetLocation([WildcardPattern]::Escape($TestDrive)) | Out-Null
             $shell.Runspace = $runspace
@@ -40,10 +41,7 @@ Compare-EvalRun -ReferenceRun $base -DifferenceRun $done -ErrorOnRegression -Err
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $async = $shell.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
-            if (-not $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($BoundSec))) {
-                $shell.Stop()
-                throw "The runbook did not end within $BoundSec s."
-            }
+            Wait-Bounded -Shell $shell -Async $async -BoundSec $BoundSec -Message "The runbook did not end within $BoundSec s."
             $terminating = $null
             try { $null = $shell.EndInvoke($async) } catch { $terminating = $_.Exception.InnerException.ErrorRecord }
             $clock.Stop()
@@ -60,8 +58,10 @@ Compare-EvalRun -ReferenceRun $base -DifferenceRun $done -ErrorOnRegression -Err
             }
         }
         finally {
-            $shell.Dispose()
-            $runspace.Dispose()
+            if (-not $async -or $async.IsCompleted) {
+                $shell.Dispose()
+                $runspace.Dispose()
+            }
         }
     }
 

@@ -287,6 +287,20 @@ function Invoke-CtrlCWhen {
     }
 }
 
+function Wait-Bounded {
+    <#
+        Waits at most $BoundSec for the pipeline $Shell started ($Async, from BeginInvoke). If it has not ended, asks it
+        to stop without waiting for that, and throws $Message: a command that ignores the stop fails the test instead
+        of hanging the suite. The caller must then not dispose the shell or its runspace (disposing waits for the
+        pipeline): dispose them only when $Async.IsCompleted.
+    #>
+    param([Parameter(Mandatory)] [powershell] $Shell, [Parameter(Mandatory)] [IAsyncResult] $Async,
+        [Parameter(Mandatory)] [double] $BoundSec, [Parameter(Mandatory)] [string] $Message)
+    if ($Async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($BoundSec))) { return }
+    $null = $Shell.BeginStop($null, $null)
+    throw $Message
+}
+
 # Last, so that the helpers above (Stop-TestFake in an AfterAll) exist even when the build is missing.
 . $PSScriptRoot/RequestSchema.ps1
 

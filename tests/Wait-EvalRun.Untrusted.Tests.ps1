@@ -21,11 +21,7 @@ BeforeAll {
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         $async = $shell.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
         try {
-            $ended = $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($BoundSec))
-            if (-not $ended) {
-                $shell.Stop()
-                throw "'$Script' did not end within $BoundSec s."
-            }
+            Wait-Bounded -Shell $shell -Async $async -BoundSec $BoundSec -Message "'$Script' did not end within $BoundSec s."
             $terminating = $null
             try { $null = $shell.EndInvoke($async) } catch { $terminating = $_ }
             $clock.Stop()
@@ -39,7 +35,7 @@ BeforeAll {
             }
         }
         finally {
-            $shell.Dispose()
+            if ($async.IsCompleted) { $shell.Dispose() }
         }
     }
 
