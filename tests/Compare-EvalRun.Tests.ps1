@@ -57,8 +57,6 @@ BeforeAll {
         # 2^n is a double exactly (n < 1024 here), and the sum to 16 significant digits.
         [double]$twice / [double]$all
     }
-
-    function Get-ChangeLine($Changes) { ($Changes | ForEach-Object { "$($_.DatasourceItemId):$($_.Change)" }) -join ',' }
 }
 
 AfterAll {

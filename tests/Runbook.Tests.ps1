@@ -65,8 +65,6 @@ Compare-EvalRun -ReferenceRun $base -DifferenceRun $done -ErrorOnRegression -Err
         }
     }
 
-    function Get-ChangeLine($Changes) { ($Changes | ForEach-Object { "$($_.DatasourceItemId):$($_.Change)" }) -join ',' }
-
     function Get-CreateLine { @(Get-RequestLine $fake) | Where-Object { $_ -eq 'POST /v1/evals/eval_1/runs' } }
 }
 

@@ -88,6 +88,18 @@ function Get-RequestLine {
     foreach ($request in $Fake.Requests) { '{0} {1}' -f $request.Method, $request.RawTarget }
 }
 
+function Get-RunPolls {
+    <# The requests the fake received for one run (its polls, for Wait-EvalRun). #>
+    param([Parameter(Mandatory)] $Fake, [Parameter(Mandatory)] [string] $RunId)
+    @($Fake.Requests | Where-Object { $_.RawPath -like "*/runs/$RunId" })
+}
+
+function Get-ChangeLine {
+    <# Compare-EvalRun's changes as one line, "item:Change,...", in the order written. #>
+    param($Changes)
+    ($Changes | ForEach-Object { "$($_.DatasourceItemId):$($_.Change)" }) -join ','
+}
+
 function Get-RequestGap {
     <# Milliseconds between the arrival of request $First and request $Second. #>
     param([Parameter(Mandatory)] $Fake, [int] $First, [int] $Second)

@@ -13,12 +13,6 @@ BeforeAll {
         $null = $fake.AddRun($EvalId, $RunId, 'queued', [NullString]::Value)
         $fake.SetStatusSequence($EvalId, $RunId, $Statuses)
     }
-
-    function Get-RunPolls {
-        <# The requests the fake received for one run. #>
-        param([string] $RunId)
-        @($fake.Requests | Where-Object { $_.RawPath -like "*/runs/$RunId" })
-    }
 }
 
 AfterAll {
@@ -41,7 +35,7 @@ Describe 'Wait-EvalRun' {
             $result.Output | Should -HaveCount 1
             $result.Output[0] | Should -BeOfType ([EvalsPS.EvalRun])
             $result.Output[0].Status | Should -Be 'completed'
-            Get-RunPolls evalrun_done | Should -HaveCount 3
+            Get-RunPolls $fake evalrun_done | Should -HaveCount 3
             # The server's openai-poll-after-ms (20 ms) replaces the default 5 s interval.
             $result.Elapsed.TotalSeconds | Should -BeLessThan 4
         }
@@ -53,8 +47,8 @@ Describe 'Wait-EvalRun' {
             $runs = @(Wait-EvalRun eval_order evalrun_slow, evalrun_fast)
 
             ($runs.Id -join ',') | Should -Be 'evalrun_fast,evalrun_slow'
-            Get-RunPolls evalrun_fast | Should -HaveCount 2
-            Get-RunPolls evalrun_slow | Should -HaveCount 4
+            Get-RunPolls $fake evalrun_fast | Should -HaveCount 2
+            Get-RunPolls $fake evalrun_slow | Should -HaveCount 4
         }
 
         It 'writes a failed run and a canceled run as runs, with the failure''s error, and no error record' {
@@ -86,7 +80,7 @@ Describe 'Wait-EvalRun' {
 
             $result.Output.Id | Should -Be 'evalrun_here'
             $null = Assert-SingleError $result -ErrorId 'EvalRunNotFound' -Category ObjectNotFound -Target 'evalrun_nowhere'
-            Get-RunPolls evalrun_nowhere | Should -HaveCount 1
+            Get-RunPolls $fake evalrun_nowhere | Should -HaveCount 1
         }
     }
 
@@ -100,9 +94,9 @@ Describe 'Wait-EvalRun' {
 
             ($runs.Id -join ',') | Should -Be 'evalrun_old,evalrun_p1,evalrun_p2'
             ($runs.Status -join ',') | Should -Be 'completed,completed,failed'
-            Get-RunPolls evalrun_old | Should -HaveCount 0
-            Get-RunPolls evalrun_p1 | Should -HaveCount 2
-            Get-RunPolls evalrun_p2 | Should -HaveCount 3
+            Get-RunPolls $fake evalrun_old | Should -HaveCount 0
+            Get-RunPolls $fake evalrun_p1 | Should -HaveCount 2
+            Get-RunPolls $fake evalrun_p2 | Should -HaveCount 3
         }
 
         It 'takes an array of runs with -InputObject, and each run once' {
@@ -114,8 +108,8 @@ Describe 'Wait-EvalRun' {
             $done = @(Wait-EvalRun -InputObject ($runs + $runs))
 
             ($done.Id | Sort-Object) -join ',' | Should -Be 'evalrun_a1,evalrun_a2'
-            Get-RunPolls evalrun_a1 | Should -HaveCount 2
-            Get-RunPolls evalrun_a2 | Should -HaveCount 1
+            Get-RunPolls $fake evalrun_a1 | Should -HaveCount 2
+            Get-RunPolls $fake evalrun_a2 | Should -HaveCount 1
         }
 
         It 'binds eval_id and run_id columns, as Import-Csv writes them' {
@@ -142,7 +136,7 @@ Describe 'Wait-EvalRun' {
             $result.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9
             $result.Elapsed.TotalSeconds | Should -BeLessThan 5
             # The server asks for 100 ms; the run is polled once a second, the floor, until the deadline.
-            (Get-RunPolls evalrun_stuck).Count | Should -BeIn 2, 3
+            (Get-RunPolls $fake evalrun_stuck).Count | Should -BeIn 2, 3
             Assert-NoKey $result
         }
 
@@ -154,7 +148,7 @@ Describe 'Wait-EvalRun' {
 
             $null = Assert-SingleError $result -ErrorId 'WaitTimeout' -Category OperationTimeout -Target 'evalrun_late'
             $result.Elapsed.TotalSeconds | Should -BeLessThan 4
-            Get-RunPolls evalrun_late | Should -HaveCount 1
+            Get-RunPolls $fake evalrun_late | Should -HaveCount 1
         }
 
         It 'ends at -Timeout during a request that has not answered yet' {
@@ -175,7 +169,7 @@ Describe 'Wait-EvalRun' {
 
             $null = Wait-EvalRun eval_interval evalrun_interval -PollingIntervalSec 1
 
-            $requests = Get-RunPolls evalrun_interval
+            $requests = Get-RunPolls $fake evalrun_interval
             $requests | Should -HaveCount 2
             ($requests[1].ReceivedAtUtc - $requests[0].ReceivedAtUtc).TotalMilliseconds | Should -BeGreaterOrEqual 950
         }
@@ -188,7 +182,7 @@ Describe 'Wait-EvalRun' {
 
             $result.AllErrors | Should -HaveCount 0
             $result.Output.Status | Should -Be 'completed'
-            $requests = Get-RunPolls evalrun_limited
+            $requests = Get-RunPolls $fake evalrun_limited
             $requests | Should -HaveCount 2
             ($requests[1].ReceivedAtUtc - $requests[0].ReceivedAtUtc).TotalMilliseconds | Should -BeGreaterOrEqual 950
             $result.Verbose | Where-Object { $_ -like 'Rate limited while waiting*' } | Should -HaveCount 1
@@ -203,7 +197,7 @@ Describe 'Wait-EvalRun' {
 
             $result.Output.Id | Should -Be 'evalrun_free'
             $null = Assert-SingleError $result -ErrorId 'RateLimitExceeded' -Category LimitsExceeded -Target 'evalrun_blocked'
-            Get-RunPolls evalrun_blocked | Should -HaveCount 1
+            Get-RunPolls $fake evalrun_blocked | Should -HaveCount 1
         }
     }
 
@@ -238,18 +232,18 @@ Describe 'Wait-EvalRun' {
             Add-MovingRun eval_ctrlc evalrun_waiting 'in_progress'
             $fake.PollAfterMs = $null
 
-            $elapsed = Invoke-CtrlCWhen -Fake $fake -Script 'Wait-EvalRun eval_ctrlc evalrun_waiting -PollingIntervalSec 60' -InFlight { @(Get-RunPolls evalrun_waiting).Count -ge 1 }
+            $elapsed = Invoke-CtrlCWhen -Fake $fake -Script 'Wait-EvalRun eval_ctrlc evalrun_waiting -PollingIntervalSec 60' -InFlight { @(Get-RunPolls $fake evalrun_waiting).Count -ge 1 }
 
             $elapsed.TotalSeconds | Should -BeLessThan 2
             Start-Sleep -Milliseconds 300
-            Get-RunPolls evalrun_waiting | Should -HaveCount 1
+            Get-RunPolls $fake evalrun_waiting | Should -HaveCount 1
         }
 
         It 'stops at once on Ctrl+C during a poll that has not answered yet' {
             Add-MovingRun eval_ctrlc2 evalrun_hanging 'in_progress'
             $fake.Enqueue([EvalsPS.FakeApi.FakeResponse]::Slow([timespan]'0:0:30'), 1, 'evalrun_hanging')
 
-            $elapsed = Invoke-CtrlCWhen -Fake $fake -Script 'Wait-EvalRun eval_ctrlc2 evalrun_hanging' -InFlight { @(Get-RunPolls evalrun_hanging).Count -ge 1 }
+            $elapsed = Invoke-CtrlCWhen -Fake $fake -Script 'Wait-EvalRun eval_ctrlc2 evalrun_hanging' -InFlight { @(Get-RunPolls $fake evalrun_hanging).Count -ge 1 }
 
             $elapsed.TotalSeconds | Should -BeLessThan 2
         }

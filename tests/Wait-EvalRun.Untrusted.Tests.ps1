@@ -47,11 +47,6 @@ BeforeAll {
         $null = $fake.AddRun($EvalId, $runId, 'in_progress', $(if ($Name) { $Name } else { [NullString]::Value }))
         $runId
     }
-
-    function Get-RunPolls {
-        param([string] $RunId)
-        @($fake.Requests | Where-Object { $_.RawPath -like "*/runs/$RunId" })
-    }
 }
 
 AfterAll {
@@ -86,7 +81,7 @@ Describe 'Wait-EvalRun takes no number from the server on trust' {
         $result.Errors[0].FullyQualifiedErrorId | Should -Be 'WaitTimeout,EvalsPS.Commands.WaitEvalRunCommand'
         $result.Errors[0].ToString() | Should -BeLike "*its last status was 'in_progress'*"
         # Polls at 0, 1, 2 and perhaps 3 s; today's bug made 15,606 in 3 s.
-        (Get-RunPolls $runId).Count | Should -BeIn 1, 2, 3, 4
+        (Get-RunPolls $fake $runId).Count | Should -BeIn 1, 2, 3, 4
         $result.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 2.9
         $result.Elapsed.TotalSeconds | Should -BeLessThan 6
     }
@@ -98,7 +93,7 @@ Describe 'Wait-EvalRun takes no number from the server on trust' {
         $result = Invoke-Bounded "Wait-EvalRun eval_zero $runId -Timeout 3"
 
         $result.Errors.FullyQualifiedErrorId | Should -Be 'WaitTimeout,EvalsPS.Commands.WaitEvalRunCommand'
-        $polls = @(Get-RunPolls $runId)
+        $polls = @(Get-RunPolls $fake $runId)
         $polls.Count | Should -BeIn 3, 4
         for ($i = 1; $i -lt $polls.Count; $i++) {
             ($polls[$i].ReceivedAtUtc - $polls[$i - 1].ReceivedAtUtc).TotalMilliseconds | Should -BeGreaterOrEqual 950
@@ -128,7 +123,7 @@ Describe 'Wait-EvalRun takes no number from the server on trust' {
         $result.Terminating | Should -BeNullOrEmpty
         $result.Errors | Should -HaveCount 1
         $result.Errors[0].FullyQualifiedErrorId | Should -Be "$ErrorId,EvalsPS.Commands.WaitEvalRunCommand"
-        (Get-RunPolls $runId).Count | Should -BeIn 1, 2, 3, 4
+        (Get-RunPolls $fake $runId).Count | Should -BeIn 1, 2, 3, 4
         $result.Elapsed.TotalSeconds | Should -BeLessThan 6
     }
 
@@ -143,7 +138,7 @@ Describe 'Wait-EvalRun takes no number from the server on trust' {
         $result.Errors[0].ToString() | Should -BeLike '*no poll answered in time*'
         $result.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9
         $result.Elapsed.TotalSeconds | Should -BeLessThan 5
-        Get-RunPolls $runId | Should -HaveCount 1
+        Get-RunPolls $fake $runId | Should -HaveCount 1
     }
 
     It 'shows the run''s name in progress with its control characters made visible' {
@@ -210,8 +205,8 @@ Describe 'Wait-EvalRun -Timeout' {
         $result.Errors[0].FullyQualifiedErrorId | Should -Be 'WaitTimeout,EvalsPS.Commands.WaitEvalRunCommand'
         $result.Errors[0].TargetObject | Should -Be $busy
         $result.Errors[0].ToString() | Should -BeLike "*within 0 s (-Timeout); its last status was 'in_progress'*"
-        Get-RunPolls $done | Should -HaveCount 1
-        Get-RunPolls $busy | Should -HaveCount 1
+        Get-RunPolls $fake $done | Should -HaveCount 1
+        Get-RunPolls $fake $busy | Should -HaveCount 1
         $result.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
         $result.Elapsed.TotalSeconds | Should -BeLessThan 4
     }
