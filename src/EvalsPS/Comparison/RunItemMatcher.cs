@@ -79,10 +79,10 @@ namespace EvalsPS.Comparison
             {
                 var t = criteria[name];
                 perCriterion.Add(new EvalRunCriterionSummary(name, t.ReferenceGraded, t.ReferencePassed, t.DifferenceGraded, t.DifferencePassed,
-                    t.BothGraded, t.Regressed, t.Fixed, t.Scored, t.ScoreDeltaSum));
+                    t.BothGraded, t.Regressed, t.Fixed, t.Scored, t.ScoreDeltaSum, McNemar.ExactPValue(t.Regressed, t.Fixed)));
             }
             return new EvalRunComparison(referenceEvalId, differenceEvalId, referenceRunId, differenceRunId, Matched, unchanged, regressed, @fixed,
-                added, removed, referencePassed, differencePassed, perCriterion);
+                added, removed, referencePassed, differencePassed, McNemar.ExactPValue(regressed, @fixed), perCriterion);
         }
 
         private EvalRunItemComparison? Take(EvalRunOutputItem item, bool fromReference)

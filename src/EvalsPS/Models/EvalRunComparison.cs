@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using EvalsPS.Comparison;
 
 namespace EvalsPS
 {
@@ -126,7 +125,7 @@ namespace EvalsPS
     {
         internal EvalRunComparison(string referenceEvalId, string differenceEvalId, string referenceRunId, string differenceRunId,
             int matched, int unchanged, int regressed, int @fixed, int added, int removed, int referencePassed, int differencePassed,
-            EvalsList<EvalRunCriterionSummary> criteria)
+            double pValue, EvalsList<EvalRunCriterionSummary> criteria)
         {
             ReferenceEvalId = referenceEvalId;
             DifferenceEvalId = differenceEvalId;
@@ -141,7 +140,7 @@ namespace EvalsPS
             ReferencePassRate = Rate(referencePassed, matched);
             DifferencePassRate = Rate(differencePassed, matched);
             PassRateDelta = DifferencePassRate - ReferencePassRate;
-            PValue = McNemar.ExactPValue(regressed, @fixed);
+            PValue = pValue;
             Criteria = criteria;
         }
 
@@ -189,7 +188,7 @@ namespace EvalsPS
     public sealed class EvalRunCriterionSummary
     {
         internal EvalRunCriterionSummary(string name, int referenceGraded, int referencePassed, int differenceGraded, int differencePassed,
-            int bothGraded, int regressed, int @fixed, int scored, double scoreDeltaSum)
+            int bothGraded, int regressed, int @fixed, int scored, double scoreDeltaSum, double pValue)
         {
             Name = name;
             Matched = bothGraded;
@@ -199,7 +198,7 @@ namespace EvalsPS
             DifferencePassRate = EvalRunComparison.Rate(differencePassed, differenceGraded);
             PassRateDelta = DifferencePassRate - ReferencePassRate;
             MeanScoreDelta = scored == 0 ? (double?)null : scoreDeltaSum / scored;
-            PValue = McNemar.ExactPValue(regressed, @fixed);
+            PValue = pValue;
         }
 
         /// <summary>The result's name, as the API gives it: the criterion's name and id.</summary>
