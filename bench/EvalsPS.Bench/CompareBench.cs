@@ -30,8 +30,7 @@ internal static class CompareBench
         }
         catch (Exception e)
         {
-            table.Add(new Row("compare", "-", "-", "-", "-", "-", Verdict.Error));
-            table.Note("ERROR: " + e);
+            table.Failed("compare", e);
         }
         return table;
     }

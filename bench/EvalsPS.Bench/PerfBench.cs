@@ -57,8 +57,7 @@ internal static class PerfBench
         }
         catch (Exception e)
         {
-            table.Add(new Row(name, "-", "-", "-", "-", "-", Verdict.Error));
-            table.Note($"ERROR in {name}: {e}");
+            table.Failed(name, e);
         }
     }
 

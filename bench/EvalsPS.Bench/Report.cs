@@ -24,6 +24,13 @@ internal sealed class Table
 
     internal void Note(string text) => Notes.Add(text);
 
+    /// <summary>A scenario that could not be measured: an error row, and the exception as a note.</summary>
+    internal void Failed(string name, Exception error)
+    {
+        Add(new Row(name, "-", "-", "-", "-", "-", Verdict.Error));
+        Note($"ERROR in {name}: {error}");
+    }
+
     internal bool HasErrors => Rows.Any(r => r.Verdict == Verdict.Error);
 
     internal void Print(TextWriter output)

@@ -23,8 +23,7 @@ internal static class ThrottleBench
         }
         catch (Exception e)
         {
-            table.Add(new Row("throttle", "-", "-", "-", "-", "-", Verdict.Error));
-            table.Note("ERROR: " + e);
+            table.Failed("throttle", e);
         }
         return table;
     }

@@ -39,8 +39,7 @@ internal static class WaitBench
         }
         catch (Exception e)
         {
-            table.Add(new Row("wait", "-", "-", "-", "-", "-", Verdict.Error));
-            table.Note("ERROR: " + e);
+            table.Failed("wait", e);
         }
         return table;
     }
