@@ -317,7 +317,7 @@ namespace EvalsPS.FakeApi
                 string item = OutputItem(run, made, n, criteriaPassed, out bool itemPassed);
                 if (itemPassed) passed++;
                 run.ItemCount++;
-                run.Items.Add(new ItemEntry("outputitem_" + run.Id.Substring("evalrun_".Length) + n.ToString("D4", CultureInfo.InvariantCulture),
+                run.Items.Add(new ItemEntry(CreatedOutputItemId(run, n),
                     itemPassed ? "pass" : "fail", run.CreatedAt + 60 + n, n + 1, item));
             }
 
@@ -345,6 +345,10 @@ namespace EvalsPS.FakeApi
         /// model, so runs on different models regress on some items and are fixed on others.
         /// </summary>
         private static bool Fails(string model, int n) => Hash(model + "\n" + n.ToString(CultureInfo.InvariantCulture)) % 4 == 0;
+
+        // One id per created item, for the listing's entry (what "after" pages by) and the item's JSON alike.
+        private static string CreatedOutputItemId(RunEntry run, int n) =>
+            "outputitem_" + run.Id.Substring("evalrun_".Length) + n.ToString("D4", CultureInfo.InvariantCulture);
 
         private static string OutputItem(RunEntry run, CreatedRun made, int n, int[] criteriaPassed, out bool itemPassed)
         {
@@ -388,7 +392,7 @@ namespace EvalsPS.FakeApi
             return new JsonObject
             {
                 ["object"] = "eval.run.output_item",
-                ["id"] = "outputitem_" + run.Id.Substring("evalrun_".Length) + n.ToString("D4", CultureInfo.InvariantCulture),
+                ["id"] = CreatedOutputItemId(run, n),
                 ["created_at"] = run.CreatedAt + 60 + n,
                 ["run_id"] = run.Id,
                 ["eval_id"] = run.EvalId,
